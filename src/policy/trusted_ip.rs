@@ -1,0 +1,1 @@
+//! Trusted-IP entries (filled in by the parser work).

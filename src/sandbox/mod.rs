@@ -1,0 +1,1 @@
+//! A local DocSpace simulation (filled in by the sandbox work).
