@@ -1,0 +1,116 @@
+// Start-up and routing between the connect screen and the policy screen, plus the guard that
+// asks before the window closes with unsaved changes.
+
+import { call } from './api.js';
+import { $ } from './dom.js';
+import { initConfirm, confirmDialog } from './confirm.js';
+import { initConnect, showConnectForm, hideConnect, autoConnect } from './connect.js';
+import { initHeader } from './header.js';
+import { initIps } from './ips.js';
+import { initPickers } from './picker.js';
+import { initPolicy, loadPolicy, resetPolicyScreen } from './policy.js';
+import { initReview, openReview } from './review.js';
+import { state, on, setConnection, resetSession, isDirtyNow } from './state.js';
+import { initToast, toast } from './toast.js';
+
+function enterPolicy(info) {
+  setConnection(info);
+  hideConnect();
+  resetPolicyScreen();
+  $('#policy-screen').hidden = false;
+  document.title = `TFA policy · ${info.portal}`;
+  $('#policy-host').textContent = info.portal;
+  loadPolicy();
+}
+
+function leave({ portal, error } = {}) {
+  const d = $('#review-dialog');
+  if (d.open) d.close();
+  resetSession();
+  $('#policy-screen').hidden = true;
+  document.title = 'DocSpace TFA Policy';
+  showConnectForm({ portal: portal || state.savedPortal, error });
+}
+
+function installCloseGuard() {
+  window.addEventListener('beforeunload', (e) => {
+    if (isDirtyNow()) {
+      e.preventDefault();
+      e.returnValue = '';
+    }
+  });
+  const api = globalThis.__TAURI__ && globalThis.__TAURI__.window;
+  if (!api || typeof api.getCurrentWindow !== 'function') return;
+  let unlisten = null;
+  let registering = null;
+  const onClose = async (event) => {
+    event.preventDefault();
+    const choice = await confirmDialog({
+      title: 'Quit with unsaved changes?',
+      message: 'Your changes to the TFA policy are not saved. Quitting discards them.',
+      ok: 'Discard and quit',
+      cancel: 'Keep editing',
+      danger: true,
+    });
+    if (choice !== 'ok') return;
+    if (unlisten) {
+      unlisten();
+      unlisten = null;
+    }
+    try {
+      await api.getCurrentWindow().destroy();
+    } catch {
+      // No permission to destroy the window: with the listener gone, the next close goes through.
+      toast('Close the window again to quit.', { tone: 'info' });
+    }
+  };
+  // Listen only while there is something to lose, so a clean window closes natively.
+  const sync = async () => {
+    if (registering) await registering;
+    const dirty = isDirtyNow();
+    if (dirty && !unlisten) {
+      registering = api.getCurrentWindow().onCloseRequested(onClose)
+        .then((fn) => { unlisten = fn; })
+        .catch(() => {})
+        .finally(() => { registering = null; });
+      await registering;
+    } else if (!dirty && unlisten) {
+      unlisten();
+      unlisten = null;
+    }
+  };
+  on('draft', sync);
+  on('loaded', sync);
+}
+
+async function boot() {
+  initToast();
+  initConfirm();
+  initConnect({ onConnected: enterPolicy });
+  initHeader({ onLeft: leave });
+  initIps();
+  initPickers();
+  initPolicy({
+    onNotConnected: (err) => leave({ portal: state.connection && state.connection.portal, error: err }),
+    onReview: openReview,
+  });
+  initReview();
+  installCloseGuard();
+
+  $('#boot').hidden = false;
+  try {
+    const s = await call('app_state');
+    state.version = s.version;
+    state.savedPortal = s.savedPortal;
+    if (s.version) $('#app-version').textContent = `v${s.version}`;
+    $('#boot').hidden = true;
+    if (s.connection) enterPolicy(s.connection);
+    else if (s.savedPortal) autoConnect(s.savedPortal);
+    else showConnectForm();
+  } catch (err) {
+    $('#boot').hidden = true;
+    showConnectForm({ error: err });
+  }
+}
+
+boot();

@@ -1,0 +1,154 @@
+// Pure helpers for the policy draft: no DOM, no window, no Tauri. Imported by the UI and by
+// `node --test tests/ui/`.
+
+export const METHOD_LABELS = Object.freeze({
+  none: 'Disabled',
+  app: 'Authenticator app',
+  sms: 'SMS',
+});
+
+export const LIST_KEYS = Object.freeze(['trustedIps', 'mandatoryUsers', 'mandatoryGroups']);
+
+/** The DocSpace system groups (AuthConstants.cs) and what putting one in the mandatory list means. */
+export const SYSTEM_GROUP_NOTES = Object.freeze({
+  'c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e': 'Every user of the portal must use TFA, even from a trusted IP.',
+  'cd84e66b-b803-40fc-99f9-b2969a54a1de': 'All admins and the owner must use TFA, even from a trusted IP.',
+  'abef62db-11a8-4673-9d32-ef1d8af19dc0': 'Every room admin must use TFA, even from a trusted IP.',
+  '88f11e7c-7407-4bea-b4cb-070010cdbb6b': 'Every user with the User role must use TFA, even from a trusted IP.',
+  'aced04fa-dd96-4b35-af3e-346bf1eb972d': 'Every guest must use TFA, even from a trusted IP.',
+});
+
+/**
+ * Splits pasted or typed text into trusted-IP entries: newlines, commas, semicolons and spaces
+ * separate entries, but a range written with spaces around its dash ("10.0.0.1 - 10.0.0.9")
+ * stays one entry. Nothing is dropped except the separators themselves.
+ */
+export function splitEntries(text) {
+  if (text == null) return [];
+  const out = [];
+  for (const chunk of String(text).split(/[\r\n,;]+/)) {
+    const tokens = chunk.match(/[^\s-]+(?:\s*-\s*[^\s-]+)*|-+/g);
+    if (tokens) out.push(...tokens);
+  }
+  return out;
+}
+
+/** A deep copy of a Policy with all three lists present. */
+export function clonePolicy(p) {
+  return {
+    method: (p && p.method) || 'none',
+    trustedIps: [...((p && p.trustedIps) || [])],
+    mandatoryUsers: [...((p && p.mandatoryUsers) || [])],
+    mandatoryGroups: [...((p && p.mandatoryGroups) || [])],
+  };
+}
+
+/** What the portal would store for this draft: a disabled policy keeps no lists. */
+export function draftForSave(draft) {
+  const p = clonePolicy(draft);
+  if (p.method === 'none') {
+    p.trustedIps = [];
+    p.mandatoryUsers = [];
+    p.mandatoryGroups = [];
+  }
+  return p;
+}
+
+export function sameSet(a, b) {
+  const A = new Set(a || []);
+  const B = new Set(b || []);
+  if (A.size !== B.size) return false;
+  for (const x of A) if (!B.has(x)) return false;
+  return true;
+}
+
+/**
+ * True when saving the draft would change the portal's policy compared with `base`: the method
+ * differs, or (method on) one of the lists differs as a set. Lists do not count while the
+ * method is `none`, because the portal keeps none then.
+ */
+export function isDirty(base, draft) {
+  if (!base || !draft) return false;
+  if (base.method !== draft.method) return true;
+  if (draft.method === 'none') return false;
+  return LIST_KEYS.some((k) => !sameSet(base[k], draft[k]));
+}
+
+/** Added/removed between two lists, each in first-seen order without repeats. */
+export function listChange(before, after) {
+  const b = new Set(before || []);
+  const a = new Set(after || []);
+  return {
+    added: [...a].filter((x) => !b.has(x)),
+    removed: [...b].filter((x) => !a.has(x)),
+  };
+}
+
+/**
+ * Re-applies the admin's edits (draft compared with oldBase) on top of a newer base: the method
+ * if the admin changed it, and per list the entries the admin added and removed. Everything else
+ * follows newBase, so a change someone else made is kept unless the admin undid it.
+ */
+export function rebaseDraft(oldBase, draft, newBase) {
+  const out = clonePolicy(newBase);
+  if (draft.method !== oldBase.method) out.method = draft.method;
+  for (const k of LIST_KEYS) {
+    const { added, removed } = listChange(oldBase[k], draft[k]);
+    const gone = new Set(removed);
+    const list = out[k].filter((x) => !gone.has(x));
+    for (const x of added) if (!list.includes(x)) list.push(x);
+    out[k] = list;
+  }
+  return out;
+}
+
+/** The IpCheck that belongs to entry i, or null when the checks are for older text. */
+export function checkFor(checks, entries, i) {
+  const c = checks && checks[i];
+  if (!c || c.text !== entries[i]) return null;
+  return c;
+}
+
+/** Counts of entries with an error and with at least one warning (current checks only). */
+export function ipCheckSummary(entries, checks) {
+  let errors = 0;
+  let warnings = 0;
+  let unchecked = 0;
+  entries.forEach((_, i) => {
+    const c = checkFor(checks, entries, i);
+    if (!c) unchecked += 1;
+    else if (c.error) errors += 1;
+    else if ((c.warnings && c.warnings.length) || c.duplicateOf != null) warnings += 1;
+  });
+  return { errors, warnings, unchecked };
+}
+
+/** "the authenticator app" etc., for sentences. */
+export function methodPhrase(m) {
+  return { none: 'disabled', app: 'authenticator app', sms: 'SMS' }[m] || String(m);
+}
+
+export function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many || `${one}s`}`;
+}
+
+/** True when a PolicyDiff changes nothing. */
+export function diffIsEmpty(diff) {
+  if (!diff) return true;
+  if (diff.method) return false;
+  return LIST_KEYS.every((k) => {
+    const c = diff[k];
+    return !c || ((!c.added || !c.added.length) && (!c.removed || !c.removed.length));
+  });
+}
+
+/** A person's name for lists: never a bare GUID. */
+export function personLabel(p, id) {
+  if (!p) return `unknown user ${id}`;
+  return p.displayName || p.email || `unknown user ${p.id || id}`;
+}
+
+export function groupLabel(g, id) {
+  if (!g) return `unknown group ${id}`;
+  return g.name || `unknown group ${g.id || id}`;
+}

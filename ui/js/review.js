@@ -1,0 +1,326 @@
+// The review-and-save dialog: `review_draft` shows what would change (by name), the side
+// effects and the problems; Confirm calls `save_policy`. A conflict shows what the other person
+// changed and offers Reload (keep or drop the edits) or Overwrite (confirmed twice).
+
+import { call } from './api.js';
+import { $, h, setBusy, trapFocus } from './dom.js';
+import { confirmDialog } from './confirm.js';
+import { METHOD_LABELS, draftForSave, diffIsEmpty, rebaseDraft, isDirty, personLabel, groupLabel } from './model.js';
+import { state, rememberPeople, rememberGroups } from './state.js';
+import { adoptLoaded } from './policy.js';
+import { toast } from './toast.js';
+
+let seq = 0;
+let busy = false;
+/** { draft, review } of the review on screen. */
+let current = null;
+
+const dialog = () => $('#review-dialog');
+
+// ---- diff rendering -----------------------------------------------------------------------
+
+function personText(id) {
+  const p = state.people.get(id);
+  const name = personLabel(p, id);
+  return p && p.known !== false && p.email && p.email !== name ? `${name} (${p.email})` : name;
+}
+
+function groupText(id) {
+  return groupLabel(state.groups.get(id), id);
+}
+
+function itemList(change, text, unknownOf) {
+  const items = [];
+  for (const x of (change && change.added) || []) {
+    items.push(h('li', { class: `diff-add${unknownOf(x) ? ' is-unknown' : ''}` },
+      h('span', { class: 'diff-sign', 'aria-hidden': 'true' }, '+'),
+      h('span', { class: 'visually-hidden' }, 'Added: '), text(x)));
+  }
+  for (const x of (change && change.removed) || []) {
+    items.push(h('li', { class: `diff-remove${unknownOf(x) ? ' is-unknown' : ''}` },
+      h('span', { class: 'diff-sign', 'aria-hidden': 'true' }, '−'),
+      h('span', { class: 'visually-hidden' }, 'Removed: '), text(x)));
+  }
+  return items;
+}
+
+function countText(change) {
+  const a = (change && change.added && change.added.length) || 0;
+  const r = (change && change.removed && change.removed.length) || 0;
+  const parts = [];
+  if (a) parts.push(`${a} added`);
+  if (r) parts.push(`${r} removed`);
+  return parts.join(', ');
+}
+
+/** A PolicyDiff in plain words. `methodNow` is named when the method does not change. */
+export function renderDiff(container, diff, { methodNow = null, emptyText } = {}) {
+  container.replaceChildren();
+  if (diffIsEmpty(diff)) {
+    container.append(h('p', { class: 'muted diff-empty' }, emptyText || 'No differences.'));
+    return;
+  }
+  const rows = [];
+  if (diff.method) {
+    const [from, to] = diff.method;
+    rows.push(h('li', { class: 'diff-group diff-method' },
+      h('span', { class: 'diff-label' }, 'Method'),
+      h('span', { class: 'diff-value' }, `${METHOD_LABELS[from] || from} → ${METHOD_LABELS[to] || to}`)));
+  } else if (methodNow) {
+    rows.push(h('li', { class: 'diff-group diff-method' },
+      h('span', { class: 'diff-label' }, 'Method'),
+      h('span', { class: 'diff-value muted' }, `${METHOD_LABELS[methodNow] || methodNow} (unchanged)`)));
+  }
+  const sections = [
+    ['Trusted IPs', diff.trustedIps, (x) => h('code', {}, x), () => false],
+    ['Mandatory users', diff.mandatoryUsers, personText, (id) => !state.people.get(id) || state.people.get(id).known === false],
+    ['Mandatory groups', diff.mandatoryGroups, groupText, (id) => !state.groups.get(id) || state.groups.get(id).known === false],
+  ];
+  for (const [label, change, text, unknownOf] of sections) {
+    const items = itemList(change, text, unknownOf);
+    if (!items.length) continue;
+    rows.push(h('li', { class: 'diff-group' },
+      h('span', { class: 'diff-label' }, label, h('span', { class: 'diff-count' }, countText(change))),
+      h('ul', { class: 'diff-items' }, items)));
+  }
+  container.append(h('ul', { class: 'diff' }, rows));
+}
+
+// ---- dialog states ------------------------------------------------------------------------
+
+function setView({ loading = false, content = false, error = null, conflict = false }) {
+  $('#review-loading').hidden = !loading;
+  $('#review-content').hidden = !content;
+  $('#review-error').hidden = !error;
+  $('#review-error-text').textContent = error || '';
+  $('#review-retry').hidden = true;
+  $('#review-reload').hidden = true;
+  $('#conflict-panel').hidden = !conflict;
+  $('#overwrite-confirm').hidden = true;
+  $('#review-body').setAttribute('aria-busy', loading ? 'true' : 'false');
+}
+
+function setConfirmEnabled(on) {
+  const btn = $('#confirm-save');
+  if (btn.getAttribute('aria-busy') !== 'true') btn.disabled = !on;
+}
+
+function setBusyState(on, button) {
+  busy = on;
+  if (button) setBusy(button, on);
+  for (const id of ['#review-cancel', '#review-close', '#conflict-reload', '#conflict-overwrite', '#conflict-overwrite-confirm', '#conflict-overwrite-cancel', '#review-reload']) {
+    const el = $(id);
+    if (el !== button) el.disabled = on;
+  }
+  if (button !== $('#confirm-save')) $('#confirm-save').disabled = on || !canConfirm();
+}
+
+function canConfirm() {
+  if (!current || !current.review) return false;
+  const r = current.review;
+  return r.canSave !== false && !(r.problems || []).some((p) => p.level === 'error');
+}
+
+function renderReview(r) {
+  setView({ content: true });
+  renderDiff($('#review-diff'), r.diff, {
+    methodNow: current.draft.method,
+    emptyText: "Nothing to save: your draft is the same as the portal's current policy.",
+  });
+
+  const effects = r.sideEffects || [];
+  $('#review-effects-section').hidden = !effects.length;
+  $('#review-effects').replaceChildren(...effects.map((t) => h('li', {}, t)));
+
+  const problems = [...(r.problems || [])].sort((a, b) => (a.level === 'error' ? 0 : 1) - (b.level === 'error' ? 0 : 1));
+  $('#review-problems-section').hidden = !problems.length;
+  const errors = problems.filter((p) => p.level === 'error').length;
+  $('#review-problems-title').textContent = errors
+    ? `${errors === 1 ? 'One problem blocks' : `${errors} problems block`} the save`
+    : 'Worth a second look';
+  $('#review-problems').replaceChildren(...problems.map((p) => h('li', { class: `problem problem-${p.level}` },
+    h('span', { class: 'tag' }, p.level === 'error' ? 'Error' : 'Warning'),
+    h('span', {}, p.message))));
+
+  setConfirmEnabled(canConfirm());
+}
+
+async function runReview() {
+  const my = ++seq;
+  current = { draft: draftForSave(state.draft), review: null };
+  setView({ loading: true });
+  setConfirmEnabled(false);
+  try {
+    const r = await call('review_draft', { draft: current.draft });
+    if (my !== seq || !dialog().open) return;
+    rememberPeople(r.users);
+    rememberGroups(r.groups);
+    current.review = r;
+    renderReview(r);
+    $('#review-title').focus();
+  } catch (err) {
+    if (my !== seq || !dialog().open) return;
+    setView({ error: err.message });
+    $('#review-retry').hidden = false;
+    $('#review-retry').focus();
+  }
+}
+
+export function openReview() {
+  const d = dialog();
+  if (d.open) return;
+  $('#review-portal').textContent = state.connection ? state.connection.portal : '';
+  d.showModal();
+  $('#review-title').focus();
+  runReview();
+}
+
+function closeReview() {
+  if (busy) return;
+  seq += 1;
+  current = null;
+  if (dialog().open) dialog().close();
+  const review = $('#review');
+  if (review && !review.disabled) review.focus();
+}
+
+// ---- save ---------------------------------------------------------------------------------
+
+function signedOutNote(res) {
+  return res && res.signedOut ? ' Every session on the portal was signed out; people sign in again.' : '';
+}
+
+async function save(overwrite) {
+  if (!current || busy) return;
+  const button = overwrite ? $('#conflict-overwrite-confirm') : $('#confirm-save');
+  setBusyState(true, button);
+  let result = null;
+  let error = null;
+  try {
+    result = await call('save_policy', { base: state.loaded.policy, draft: current.draft, overwrite });
+  } catch (err) {
+    error = err;
+  }
+  setBusyState(false, button);
+  if (result) {
+    closeReview();
+    adoptLoaded(result.policy);
+    toast(`Saved and verified.${signedOutNote(result)}${result.recovered ? ' (The portal’s answer was lost, but reading back showed the change landed.)' : ''}`,
+      { timeout: 9000 });
+    return;
+  }
+  if (error.kind === 'conflict') {
+    showConflict(error);
+    return;
+  }
+  $('#review-content').hidden = false;
+  $('#conflict-panel').hidden = true;
+  $('#review-error').hidden = false;
+  $('#review-error-text').textContent = error.message;
+  const landed = error.details && error.details.landed;
+  $('#review-reload').hidden = !(error.kind === 'notVerified' || (error.kind === 'saveFailed' && landed !== 'no'));
+  $('#review-error').focus();
+}
+
+function idsOf(diff, key) {
+  const c = diff && diff[key];
+  return c ? [...(c.added || []), ...(c.removed || [])] : [];
+}
+
+async function showConflict(err) {
+  const details = err.details || {};
+  const theirs = details.theirs;
+  $('#review-content').hidden = true;
+  $('#review-error').hidden = true;
+  $('#conflict-panel').hidden = false;
+  $('#overwrite-confirm').hidden = true;
+  $('#conflict-message').textContent = err.message;
+  setConfirmEnabled(false);
+  const diffEl = $('#conflict-diff');
+  const nameless = idsOf(theirs, 'mandatoryUsers').some((id) => !state.people.has(id))
+    || idsOf(theirs, 'mandatoryGroups').some((id) => !state.groups.has(id));
+  if (nameless && current) {
+    // The other person may have added people this app has not seen yet: a fresh review names
+    // every id in the live policy.
+    diffEl.replaceChildren(h('p', { class: 'muted' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' Looking up names…'));
+    $('#conflict-title').focus();
+    try {
+      const r = await call('review_draft', { draft: current.draft });
+      rememberPeople(r.users);
+      rememberGroups(r.groups);
+    } catch {
+      // Names stay unknown; the ids are still shown.
+    }
+  }
+  renderDiff(diffEl, theirs, { emptyText: 'The change could not be described.' });
+  $('#conflict-title').focus();
+}
+
+/** Replaces the base with the portal's current policy, keeping or dropping the admin's edits. */
+async function reloadBase(button) {
+  const dirty = state.loaded && isDirty(state.loaded.policy, state.draft);
+  let keep = false;
+  if (dirty) {
+    const choice = await confirmDialog({
+      title: "Reload the portal's policy?",
+      message: "Your draft is based on an older read of the policy. Keep your changes and apply them on top of the portal's current policy, or discard them and start from what the portal holds now.",
+      ok: 'Keep my changes',
+      alt: 'Discard my changes',
+      cancel: 'Cancel',
+    });
+    if (choice === 'cancel') return;
+    keep = choice === 'ok';
+  }
+  setBusyState(true, button);
+  let lp = null;
+  try {
+    lp = await call('load_policy');
+  } catch (err) {
+    setBusyState(false, button);
+    $('#review-error').hidden = false;
+    $('#review-error-text').textContent = err.message;
+    return;
+  }
+  setBusyState(false, button);
+  const oldBase = state.loaded.policy;
+  const draft = keep ? rebaseDraft(oldBase, state.draft, lp.policy) : null;
+  adoptLoaded(lp, draft);
+  if (keep && isDirty(lp.policy, state.draft)) {
+    toast("Loaded the portal's current policy and kept your changes on top. Review them again.", { tone: 'info' });
+    runReview();
+  } else {
+    closeReview();
+    toast(keep ? "Loaded the portal's current policy; it already holds your changes." : "Loaded the portal's current policy. Your changes were discarded.", { tone: 'info' });
+  }
+}
+
+export function initReview() {
+  const d = dialog();
+  trapFocus(d);
+  d.addEventListener('cancel', (e) => {
+    e.preventDefault();
+    if (!$('#overwrite-confirm').hidden) {
+      $('#overwrite-confirm').hidden = true;
+      $('#conflict-overwrite').focus();
+      return;
+    }
+    closeReview();
+  });
+  $('#review-cancel').addEventListener('click', closeReview);
+  $('#review-close').addEventListener('click', closeReview);
+  $('#review-retry').addEventListener('click', runReview);
+  $('#confirm-save').addEventListener('click', () => {
+    if (canConfirm()) save(false);
+  });
+  $('#conflict-reload').addEventListener('click', () => reloadBase($('#conflict-reload')));
+  $('#review-reload').addEventListener('click', () => reloadBase($('#review-reload')));
+  $('#conflict-overwrite').addEventListener('click', () => {
+    $('#overwrite-confirm').hidden = false;
+    $('#conflict-overwrite-cancel').focus();
+  });
+  $('#conflict-overwrite-cancel').addEventListener('click', () => {
+    $('#overwrite-confirm').hidden = true;
+    $('#conflict-overwrite').focus();
+  });
+  $('#conflict-overwrite-confirm').addEventListener('click', () => save(true));
+}
