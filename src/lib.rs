@@ -9,7 +9,10 @@
 
 // pub mod cli; (enabled once sandbox and policy land)
 pub mod docspace;
+pub mod history;
 pub mod policy;
+pub mod policy_file;
+pub mod profiles;
 pub mod sandbox;
 pub mod secrets;
 // pub mod service;

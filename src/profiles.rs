@@ -1,0 +1,159 @@
+//! Saved portals: the non-secret settings on disk (one small JSON file); keys stay in the keychain.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+use crate::docspace::PortalUrl;
+
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    #[error("No folder for the app's settings could be found (is HOME set?).")]
+    NoConfigDir,
+    #[error("Cannot read the saved portals from {path}: {detail}. Fix or delete that file.")]
+    Read { path: String, detail: String },
+    #[error("Cannot save the portal list to {path}: {detail}.")]
+    Write { path: String, detail: String },
+    #[error("There is no saved portal named \"{0}\".")]
+    Unknown(String),
+}
+
+/// One saved portal. The keychain entry's account is `portal`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub name: String,
+    pub portal: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profiles {
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+    /// The profile the app opens at launch.
+    #[serde(default)]
+    pub current: Option<String>,
+}
+
+impl Profiles {
+    /// Adds the portal if new (named after its host, made unique) and makes it current.
+    pub fn remember(&mut self, portal: &PortalUrl) -> Profile {
+        let url = portal.to_string();
+        if let Some(p) = self.profiles.iter().find(|p| p.portal == url) {
+            let p = p.clone();
+            self.current = Some(p.name.clone());
+            return p;
+        }
+        let base = portal.host();
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.profiles.iter().any(|p| p.name == name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        let p = Profile { name: name.clone(), portal: url };
+        self.profiles.push(p.clone());
+        self.current = Some(name);
+        p
+    }
+
+    pub fn find(&self, name: &str) -> Result<&Profile, ProfileError> {
+        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| ProfileError::Unknown(name.to_string()))
+    }
+
+    pub fn current_profile(&self) -> Option<&Profile> {
+        self.current.as_deref().and_then(|c| self.profiles.iter().find(|p| p.name == c))
+    }
+}
+
+/// Where the profiles file lives.
+#[derive(Clone, Debug)]
+pub struct ProfileStore {
+    path: PathBuf,
+}
+
+impl ProfileStore {
+    pub fn in_dir(dir: &Path) -> Self {
+        ProfileStore { path: dir.join("profiles.json") }
+    }
+
+    /// The OS's per-user config folder (e.g. `~/.config/docspace-tfa` on Linux).
+    pub fn default_location() -> Result<Self, ProfileError> {
+        config_dir().map(|d| Self::in_dir(&d))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A missing file is an empty list; a damaged one is an error and is left as it is.
+    pub fn load(&self) -> Result<Profiles, ProfileError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profiles::default()),
+            Err(e) => return Err(ProfileError::Read { path: self.path.display().to_string(), detail: e.to_string() }),
+        };
+        serde_json::from_str(&text).map_err(|e| ProfileError::Read { path: self.path.display().to_string(), detail: e.to_string() })
+    }
+
+    /// Writes to a temporary file and renames it, so a crash never leaves half a file.
+    pub fn save(&self, profiles: &Profiles) -> Result<(), ProfileError> {
+        let err = |e: std::io::Error| ProfileError::Write { path: self.path.display().to_string(), detail: e.to_string() };
+        write_atomically(&self.path, &serde_json::to_vec_pretty(profiles).map_err(|e| err(std::io::Error::other(e)))?).map_err(err)
+    }
+}
+
+/// Writes a file through a sibling temporary file and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("dev", "docspacetfa", "docspace-tfa")
+}
+
+pub fn config_dir() -> Result<PathBuf, ProfileError> {
+    project_dirs().map(|d| d.config_dir().to_path_buf()).ok_or(ProfileError::NoConfigDir)
+}
+
+pub fn data_dir() -> Result<PathBuf, ProfileError> {
+    project_dirs().map(|d| d.data_dir().to_path_buf()).ok_or(ProfileError::NoConfigDir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remember_names_by_host_and_dedups_by_url() {
+        let mut p = Profiles::default();
+        let a = p.remember(&PortalUrl::parse("https://a.example.com").unwrap());
+        assert_eq!(a.name, "a.example.com");
+        let a2 = p.remember(&PortalUrl::parse("https://A.example.com/").unwrap());
+        assert_eq!(a2, a);
+        let b = p.remember(&PortalUrl::parse("https://a.example.com:8443").unwrap());
+        assert_eq!(b.name, "a.example.com-2");
+        assert_eq!(p.current_profile(), Some(&b));
+        assert_eq!(p.profiles.len(), 2);
+    }
+
+    #[test]
+    fn store_round_trips_and_keeps_damaged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::in_dir(dir.path());
+        assert_eq!(store.load().unwrap(), Profiles::default());
+        let mut p = Profiles::default();
+        p.remember(&PortalUrl::parse("https://x.example").unwrap());
+        store.save(&p).unwrap();
+        assert_eq!(store.load().unwrap(), p);
+        std::fs::write(store.path(), "{not json").unwrap();
+        assert!(matches!(store.load(), Err(ProfileError::Read { .. })));
+        assert_eq!(std::fs::read_to_string(store.path()).unwrap(), "{not json");
+    }
+}
