@@ -1,0 +1,226 @@
+//! The DocSpace API routes: thin handlers over binding, state and DTOs.
+//!
+//! Order inside a handler follows ASP.NET: authentication (extractor, 401), then model binding
+//! (400/415, before the action runs), then the action's own permission checks (403).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::Router;
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::binding::{self, Query};
+use super::directory::{GroupRef, PageRequest};
+use super::dto::{EmployeeFullDto, GroupDto, TfaSettingsDto};
+use super::envelope::{ok, ok_list, ApiError, Failure, Problem, RequestInfo};
+use super::shared::Shared;
+use super::state::PutOutcome;
+
+type AppState = Arc<Shared>;
+type Reply = Result<Response, Failure>;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/2.0/settings/tfaapp", get(get_tfa).put(put_tfa))
+        .route("/api/2.0/settings/tfaappwithlink", put(put_tfa_with_link))
+        .route("/api/2.0/people/@self", get(people_self))
+        .route("/api/2.0/people/filter", get(people_filter))
+        .route("/api/2.0/people/{id}", get(person))
+        .route("/api/2.0/group", get(group_list))
+        .route("/api/2.0/group/{id}", get(group_one))
+}
+
+/// Any unknown path: the JSON error envelope with 404.
+pub async fn not_found() -> Response {
+    ApiError::no_route().into_response()
+}
+
+async fn get_tfa(State(s): State<AppState>, _caller: Caller, req: RequestInfo) -> Response {
+    let (views, spelling) = {
+        let portal = s.portal();
+        (portal.tfa_view(), portal.flags.spelling)
+    };
+    let items = views
+        .into_iter()
+        .map(|v| TfaSettingsDto::new(v, spelling))
+        .collect();
+    ok_list(&req, items, None)
+}
+
+async fn put_tfa(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let outcome = save_tfa(&s, caller, &req, &headers, &body)?;
+    Ok(ok(&req, outcome.answer))
+}
+
+/// Same save; answers the caller's confirm URL after enabling, `""` after disabling.
+async fn put_tfa_with_link(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let outcome = save_tfa(&s, caller, &req, &headers, &body)?;
+    let link = if outcome.answer {
+        format!(
+            "{}/confirm/TfaActivation?type=TfaActivation&uid={}",
+            req.base, caller.id
+        )
+    } else {
+        String::new()
+    };
+    Ok(ok(&req, link))
+}
+
+fn save_tfa(
+    s: &Shared,
+    caller: Caller,
+    req: &RequestInfo,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<PutOutcome, Failure> {
+    if !is_json(headers) {
+        return Err(Failure::Problem(
+            Problem::unsupported_media_type(),
+            req.clone(),
+        ));
+    }
+    let request = binding::tfa_request(body)
+        .map_err(|e| Failure::Problem(Problem::validation(e), req.clone()))?;
+    let outcome = s
+        .portal()
+        .put_tfa(caller.id, caller.role.is_portal_admin(), request)?;
+    Ok(outcome)
+}
+
+/// The JSON input formatter's media types.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence == "text/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// `tfaAppEnabled` is shown to admins (and the owner) only while app TFA is on.
+fn shows_tfa(s: &Shared, caller: Caller) -> bool {
+    caller.role.is_portal_admin() && s.portal().app_enabled()
+}
+
+fn page_request(query: Option<String>, req: &RequestInfo) -> Result<PageRequest, Failure> {
+    Query::parse(query.as_deref())
+        .page_request()
+        .map_err(|e| Failure::Problem(Problem::validation(e), req.clone()))
+}
+
+async fn people_self(State(s): State<AppState>, caller: Caller, req: RequestInfo) -> Reply {
+    let user = s
+        .directory
+        .user_by_id(caller.id)
+        .ok_or_else(|| ApiError::not_found("The user could not be found"))?;
+    Ok(ok(
+        &req,
+        EmployeeFullDto::new(&s.directory, user, shows_tfa(&s, caller), &req.base),
+    ))
+}
+
+async fn people_filter(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    RawQuery(query): RawQuery,
+) -> Reply {
+    let page = page_request(query, &req)?;
+    if !caller.role.can_read_directory() {
+        return Err(ApiError::access_denied().into());
+    }
+    let show_tfa = shows_tfa(&s, caller);
+    let found = s.directory.search_users(&page);
+    let items = found
+        .items
+        .into_iter()
+        .map(|u| EmployeeFullDto::new(&s.directory, u, show_tfa, &req.base))
+        .collect();
+    Ok(ok_list(&req, items, Some(found.total)))
+}
+
+async fn person(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    Path(id): Path<String>,
+) -> Reply {
+    let user = s
+        .directory
+        .find_user(&id)
+        .ok_or_else(|| ApiError::not_found("The user could not be found"))?;
+    Ok(ok(
+        &req,
+        EmployeeFullDto::new(&s.directory, user, shows_tfa(&s, caller), &req.base),
+    ))
+}
+
+async fn group_list(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    RawQuery(query): RawQuery,
+) -> Reply {
+    let page = page_request(query, &req)?;
+    // Action_ReadGroups is denied to the "User" type and to guests by the default ACL.
+    if !caller.role.can_read_directory() {
+        return Err(ApiError::access_denied().into());
+    }
+    let found = s.directory.search_groups(&page);
+    let items = found
+        .items
+        .into_iter()
+        .map(|g| GroupDto::summary(&s.directory, GroupRef::Ordinary(g)))
+        .collect();
+    Ok(ok_list(&req, items, Some(found.total)))
+}
+
+async fn group_one(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Reply {
+    let members = Query::parse(query.as_deref())
+        .flag("includeMembers")
+        .map_err(|e| Failure::Problem(Problem::validation(e), req.clone()))?;
+    if !caller.role.can_read_directory() {
+        return Err(ApiError::access_denied().into());
+    }
+    let group = Uuid::try_parse(&id)
+        .ok()
+        .and_then(|id| s.directory.group_by_id(id))
+        .ok_or_else(|| ApiError::not_found("Group not found"))?;
+    let show_tfa = shows_tfa(&s, caller);
+    Ok(ok(
+        &req,
+        GroupDto::full(&s.directory, group, members, show_tfa, &req.base),
+    ))
+}
