@@ -135,8 +135,6 @@ const scenarios = {
 loadUi()
   .then(() => (scenarios[scenario] ? scenarios[scenario]() : null))
   .then(() => {
-    // Headless screenshots of a scrolled page come out shifted: show the top unless asked not to.
-    if (!params.has('keepScroll')) window.scrollTo(0, 0);
     document.documentElement.dataset.previewDone = 'true';
   })
   .catch((e) => {

@@ -13,13 +13,21 @@ import { initReview, openReview } from './review.js';
 import { state, on, setConnection, resetSession, isDirtyNow } from './state.js';
 import { initToast, toast } from './toast.js';
 
+function hostOf(portal) {
+  try {
+    return new URL(portal).host || portal;
+  } catch {
+    return portal;
+  }
+}
+
 function enterPolicy(info) {
   setConnection(info);
   hideConnect();
   resetPolicyScreen();
   $('#policy-screen').hidden = false;
   document.title = `TFA policy · ${info.portal}`;
-  $('#policy-host').textContent = info.portal;
+  $('#policy-host').textContent = hostOf(info.portal);
   loadPolicy();
 }
 
@@ -28,6 +36,7 @@ function leave({ portal, error } = {}) {
   if (d.open) d.close();
   resetSession();
   $('#policy-screen').hidden = true;
+  $('#savebar').hidden = true;
   document.title = 'DocSpace TFA Policy';
   showConnectForm({ portal: portal || state.savedPortal, error });
 }

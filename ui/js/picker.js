@@ -58,7 +58,22 @@ function createPicker(prefix) {
 
   // ---- popup ------------------------------------------------------------------------------
 
+  // Opens downwards, or upwards when there is more room above; compact when neither side has
+  // room. Never scrolls the page: a popup that grew the scroll area would make the content jump
+  // when it closes.
+  function place() {
+    const area = document.getElementById('main') || document.documentElement;
+    const box = area.getBoundingClientRect();
+    const r = input.getBoundingClientRect();
+    const below = box.bottom - r.bottom;
+    const above = r.top - box.top;
+    const up = below < 330 && above > below;
+    popup.classList.toggle('popup-up', up);
+    popup.classList.toggle('popup-compact', Math.max(below, above) < 330);
+  }
+
   function setOpen(open) {
+    if (open && !p.open) place();
     p.open = open;
     popup.hidden = !open;
     input.setAttribute('aria-expanded', open ? 'true' : 'false');
@@ -155,7 +170,6 @@ function createPicker(prefix) {
       }
     }
     renderPopup();
-    if (p.open && start === 0 && !p.error) popup.scrollIntoView({ block: 'nearest' });
     if (start === 0) announce(p.error || (p.items.length ? `${p.total} ${p.total === 1 ? 'result' : 'results'}.` : `No ${k.plural} found.`));
   }
 
@@ -270,6 +284,9 @@ function createPicker(prefix) {
     if (!opt) return;
     setActive(Number(opt.dataset.index));
     pick(Number(opt.dataset.index));
+    // A click adds one and closes, so the new chip is in view; the keyboard (Enter) keeps the
+    // list open for adding several. ArrowDown reopens the same results.
+    setOpen(false);
     input.focus();
   });
   more.addEventListener('click', () => {

@@ -86,7 +86,7 @@ function showLoadState(kind, err) {
 
 function stamp() {
   const t = new Date();
-  $('#loaded-at').textContent = `Read from the portal at ${t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  $('#loaded-at').textContent = `Read at ${t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
 }
 
 /** Reads the policy from the portal and makes it the new base (the draft is replaced). */

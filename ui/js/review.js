@@ -138,6 +138,12 @@ function renderReview(r) {
   $('#review-problems-title').textContent = errors
     ? `${errors === 1 ? 'One problem blocks' : `${errors} problems block`} the save`
     : 'Worth a second look';
+  // Errors go first, where they cannot be missed; warnings after the side effects.
+  const section = $('#review-problems-section');
+  const content = $('#review-content');
+  if (errors) content.prepend(section);
+  else content.append(section);
+  section.classList.toggle('has-errors', errors > 0);
   $('#review-problems').replaceChildren(...problems.map((p) => h('li', { class: `problem problem-${p.level}` },
     h('span', { class: 'tag' }, p.level === 'error' ? 'Error' : 'Warning'),
     h('span', {}, p.message))));
@@ -203,8 +209,9 @@ async function save(overwrite) {
   }
   setBusyState(false, button);
   if (result) {
-    closeReview();
     adoptLoaded(result.policy);
+    closeReview();
+    $('#policy-title').focus();
     toast(`Saved and verified.${signedOutNote(result)}${result.recovered ? ' (The portal’s answer was lost, but reading back showed the change landed.)' : ''}`,
       { timeout: 9000 });
     return;
