@@ -7,7 +7,7 @@
 //! - [`service`]: the workflows both front-ends share (connect, load, review, save and verify).
 //! - [`cli`]: the `docspace-tfa` command line.
 
-// pub mod cli; (enabled once sandbox and policy land)
+pub mod cli;
 pub mod docspace;
 pub mod history;
 pub mod policy;
@@ -15,7 +15,7 @@ pub mod policy_file;
 pub mod profiles;
 pub mod sandbox;
 pub mod secrets;
-// pub mod service;
+pub mod service;
 
 /// The app's identifier: the Tauri bundle id and the keychain service name.
 pub const APP_ID: &str = "dev.docspacetfa.desktop";

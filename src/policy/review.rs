@@ -1,0 +1,169 @@
+//! Everything an admin must see before a save: the diff, the side effects, and the problems that
+//! block the save or deserve a second look. Pure: the caller supplies what it knows of the portal.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::diff::PolicyDiff;
+use super::model::{Method, Policy, PortalPolicy};
+use super::trusted_ip::check_list;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The save is refused until it is fixed.
+    Error,
+    /// The save may go ahead, but the admin should read this.
+    Warning,
+}
+
+/// One finding about the draft: which field, what is wrong, what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    pub level: Level,
+    /// `method`, `trustedIps[3]`, `mandatoryUsers`, ...
+    pub field: String,
+    pub message: String,
+}
+
+impl Problem {
+    fn error(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { level: Level::Error, field: field.into(), message: message.into() }
+    }
+    fn warning(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { level: Level::Warning, field: field.into(), message: message.into() }
+    }
+}
+
+/// What the review needs to know about the people involved.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewContext {
+    pub caller_id: Uuid,
+    pub caller_is_owner: bool,
+    /// The portal owner's id, when known (the caller's own id if the caller is the owner).
+    pub owner_id: Option<Uuid>,
+    /// `tfaAppEnabled` of the caller, where the portal reports it.
+    pub caller_has_app: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub diff: PolicyDiff,
+    pub side_effects: Vec<String>,
+    pub problems: Vec<Problem>,
+    /// There are changes and no error-level problem.
+    pub can_save: bool,
+}
+
+impl Review {
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| p.level == Level::Error)
+    }
+}
+
+pub fn review(live: &PortalPolicy, draft: &Policy, ctx: &ReviewContext) -> Review {
+    let diff = PolicyDiff::between(&live.policy, draft);
+    let mut problems = validate(draft, live, ctx);
+    if diff.is_empty() {
+        problems.push(Problem::warning("policy", "Nothing to save: the draft is the same as the portal's policy."));
+    }
+    let side_effects = side_effects(&live.policy, draft);
+    let can_save = !diff.is_empty() && problems.iter().all(|p| p.level != Level::Error);
+    Review { diff, side_effects, problems, can_save }
+}
+
+/// Problems in the draft itself, independent of what changes.
+pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec<Problem> {
+    let mut out = Vec::new();
+    check_method(draft.method, live, &mut out);
+    if draft.method == Method::None {
+        if !draft.trusted_ips.is_empty() || !draft.mandatory_users.is_empty() || !draft.mandatory_groups.is_empty() {
+            out.push(Problem::warning(
+                "method",
+                "With TFA disabled the portal keeps no lists: the trusted IPs and mandatory users and groups in this draft will not be saved.",
+            ));
+        }
+        return out;
+    }
+    for check in check_list(&draft.trusted_ips) {
+        let field = format!("trustedIps[{}]", check.index);
+        match &check.result {
+            Err(e) => out.push(Problem::error(&field, format!("\"{}\": {e}", check.text))),
+            Ok(entry) => {
+                for w in &entry.warnings {
+                    out.push(Problem::warning(&field, format!("\"{}\": {w}", check.text)));
+                }
+            }
+        }
+        if let Some(first) = check.duplicate_of {
+            out.push(Problem::warning(&field, format!("\"{}\" repeats entry {} of the list; remove one of them.", check.text, first + 1)));
+        }
+    }
+    check_repeats(&draft.mandatory_users, "mandatoryUsers", "user", &mut out);
+    check_repeats(&draft.mandatory_groups, "mandatoryGroups", "group", &mut out);
+    if let Some(owner) = ctx.owner_id {
+        if draft.mandatory_users.contains(&owner) && !ctx.caller_is_owner {
+            out.push(Problem::error(
+                "mandatoryUsers",
+                "Only the portal owner can make TFA mandatory for the owner. Remove the owner from the mandatory users, or ask the owner to make this change.",
+            ));
+        }
+    }
+    if (!draft.mandatory_users.is_empty() || !draft.mandatory_groups.is_empty()) && draft.trusted_ips.is_empty() {
+        out.push(Problem::warning(
+            "mandatoryUsers",
+            "Without trusted IPs everyone must use TFA anyway, so the mandatory users and groups change nothing yet.",
+        ));
+    }
+    if live.policy.method == Method::None && ctx.caller_has_app != Some(true) {
+        out.push(Problem::warning(
+            "method",
+            "You will be signed out of the portal's web sessions and must set up two-factor authentication at your next sign-in (this app keeps working with its API key).",
+        ));
+    }
+    out
+}
+
+fn check_method(method: Method, live: &PortalPolicy, out: &mut Vec<Problem>) {
+    let Some(offer) = live.offer(method) else { return };
+    let name = method.label();
+    if !offer.listed {
+        out.push(Problem::error("method", format!("This portal does not offer {name} two-factor authentication (it is hidden in the portal's settings). Choose another method.")));
+    } else if !offer.available && method == Method::Sms {
+        out.push(Problem::error("method", "This portal has no SMS provider configured, so SMS two-factor authentication cannot be turned on. Configure an SMS provider in DocSpace, or choose the authenticator app."));
+    } else if !offer.available {
+        out.push(Problem::error("method", format!("This portal says {name} two-factor authentication is not available. Choose another method.")));
+    }
+}
+
+fn check_repeats(ids: &[Uuid], field: &str, what: &str, out: &mut Vec<Problem>) {
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            out.push(Problem::warning(format!("{field}[{i}]"), format!("The same {what} ({id}) is listed twice; it will be saved once.")));
+        }
+    }
+}
+
+/// What happens on the portal beyond the policy itself, in plain words.
+pub fn side_effects(live: &Policy, draft: &Policy) -> Vec<String> {
+    let mut out = Vec::new();
+    if draft.method != Method::None {
+        out.push("Every session on the portal is signed out, yours included; people sign in again (API keys keep working).".to_string());
+        if live.method == Method::None {
+            out.push(format!(
+                "Two-factor authentication by {} becomes required for everyone who is not on a trusted IP.",
+                draft.method.label()
+            ));
+        }
+    } else if live.method != Method::None {
+        out.push("Two-factor authentication is turned off for everyone.".to_string());
+        out.push("The portal wipes the trusted IPs and the mandatory users and groups; turning TFA on again starts from empty lists.".to_string());
+        out.push("Turning TFA on again later may make every user link their authenticator app again.".to_string());
+    }
+    if live.method != Method::None && draft.method != Method::None && live.method != draft.method {
+        out.push(format!("The {} settings are reset: each method keeps its own lists.", live.method.label()));
+    }
+    out
+}
