@@ -1,0 +1,18 @@
+// Shared by build.rs (`include!`, for the ACL's `allow-<command>` permissions) and the crate
+// (tests compare it with the capability file and the invoke handler). Plain Rust only.
+
+/// Every `#[tauri::command]` of the app, in the order of docs/commands.md.
+pub const COMMANDS: &[&str] = &[
+    "app_state",
+    "connect",
+    "connect_saved",
+    "start_sandbox",
+    "disconnect",
+    "forget_key",
+    "load_policy",
+    "check_ips",
+    "search_people",
+    "search_groups",
+    "review_draft",
+    "save_policy",
+];

@@ -1,0 +1,80 @@
+//! What the app holds between commands: the current connection (and the in-process sandbox it
+//! talks to, if any), where remembered portals live, and where keys are kept.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use docspace_tfa::profiles::{ProfileError, ProfileStore};
+use docspace_tfa::sandbox::Sandbox;
+use docspace_tfa::secrets::{KeyringStore, SecretStore};
+use docspace_tfa::service::Connection;
+use serde::Serialize;
+use tokio::sync::{Mutex, RwLock};
+
+/// How long one keychain call may take before the app gives up on it (a locked Secret Service
+/// can wait forever for an unlock prompt nobody sees).
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the key of the current connection lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStorage {
+    /// In the OS keychain: `connect_saved` can use it at the next launch.
+    Keychain,
+    /// Only in this process's memory (also the sandbox's fixed key).
+    Session,
+}
+
+/// The portal the app is signed in to.
+pub struct Current {
+    pub conn: Arc<Connection>,
+    pub key_storage: KeyStorage,
+    /// The in-process sandbox portal `conn` talks to; kept running as long as it is connected.
+    pub sandbox: Option<Sandbox>,
+}
+
+impl Current {
+    /// Stops the in-process sandbox, if this connection has one.
+    pub async fn close(self) {
+        if let Some(sandbox) = self.sandbox {
+            log::info!("stopping the sandbox portal on {}", sandbox.url());
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+pub struct AppState {
+    pub(crate) current: RwLock<Option<Current>>,
+    /// Held for the whole of connect / start_sandbox / disconnect / forget_key, so two of them
+    /// never interleave (e.g. a double click on Connect).
+    pub(crate) session: Mutex<()>,
+    pub(crate) profiles: ProfileStore,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+}
+
+impl AppState {
+    /// The state of the real app: profiles in the OS config folder, keys in the OS keychain.
+    pub fn new_default() -> Result<Self, ProfileError> {
+        let profiles = ProfileStore::default_location()?;
+        let secrets = Arc::new(KeyringStore::new(docspace_tfa::APP_ID, KEYCHAIN_TIMEOUT));
+        Ok(AppState::new(profiles, secrets))
+    }
+
+    /// Any profile location and key store: tests pass a temporary folder and a `MemoryStore`.
+    pub fn new(profiles: ProfileStore, secrets: Arc<dyn SecretStore>) -> Self {
+        AppState { current: RwLock::new(None), session: Mutex::new(()), profiles, secrets }
+    }
+
+    /// The current connection, for the commands that need one.
+    pub async fn connection(&self) -> Option<Arc<Connection>> {
+        self.current.read().await.as_ref().map(|c| c.conn.clone())
+    }
+
+    /// Makes `next` the current connection and closes the previous one (stopping its sandbox).
+    pub(crate) async fn replace(&self, next: Option<Current>) {
+        let previous = std::mem::replace(&mut *self.current.write().await, next);
+        if let Some(previous) = previous {
+            previous.close().await;
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The commands through Tauri's real IPC path: `mock_builder()` with the REAL
+//! `generate_context!` (so the capability file and the command ACL are enforced), against a real
+//! in-process sandbox portal over HTTP.
+
+use std::sync::Arc;
+
+use docspace_tfa::profiles::ProfileStore;
+use docspace_tfa::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
+use docspace_tfa::secrets::{MemoryStore, SecretStore};
+use docspace_tfa_desktop::{builder, AppState, COMMANDS};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+/// Every key string a response must never contain.
+const KEYS: &[&str] = &[OWNER_KEY, ADMIN_KEY, USER_KEY, "sk-sandbox"];
+
+struct Harness {
+    _app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    dir: tempfile::TempDir,
+    secrets: MemoryStore,
+}
+
+fn context() -> tauri::Context<MockRuntime> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::default();
+    let state = AppState::new(ProfileStore::in_dir(dir.path()), Arc::new(secrets.clone()) as Arc<dyn SecretStore>);
+    let app = builder(mock_builder(), state).build(context()).expect("app builds");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Harness { _app: app, webview, dir, secrets }
+}
+
+impl Harness {
+    fn invoke_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
+        let response = get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: url.parse().unwrap(),
+                body: InvokeBody::from(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap());
+        // Whatever came back, success or error, must not hold a key.
+        let text = match &response {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        for key in KEYS {
+            assert!(!text.contains(key), "{cmd} returned a key: {text}");
+        }
+        response
+    }
+
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.invoke_from("tauri://localhost", cmd, args)
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Ok(v) => panic!("{cmd} should have failed but returned {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// The files the app wrote (profiles); none may contain a key.
+    fn assert_no_key_on_disk(&self) {
+        for entry in walk(self.dir.path()) {
+            let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
+            for key in KEYS {
+                assert!(!text.contains(key), "{} contains a key", entry.display());
+            }
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A sandbox on Tauri's own runtime, so it keeps serving while commands run.
+fn sandbox() -> Sandbox {
+    tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default())).expect("sandbox starts")
+}
+
+fn http_put(url: &str, body: Value) -> Value {
+    tauri::async_runtime::block_on(async {
+        let r = reqwest::Client::new().put(url).json(&body).send().await.unwrap();
+        assert!(r.status().is_success(), "PUT {url}: {}", r.status());
+        r.json::<Value>().await.unwrap()
+    })
+}
+
+fn connect(h: &Harness, sb: &Sandbox, key: &str, remember: bool) -> Result<Value, Value> {
+    h.invoke("connect", json!({ "portal": sb.url(), "apiKey": key, "remember": remember }))
+}
+
+#[test]
+fn connect_load_review_save_and_load_again() {
+    let sb = sandbox();
+    let h = harness();
+
+    let state = h.ok("app_state", json!({}));
+    assert_eq!(state["connection"], Value::Null);
+    assert_eq!(state["savedPortal"], Value::Null);
+
+    let info = connect(&h, &sb, ADMIN_KEY, true).unwrap();
+    assert_eq!(info["portal"], sb.url());
+    assert_eq!(info["role"], "admin");
+    assert_eq!(info["keyStorage"], "keychain");
+    assert_eq!(info["sandbox"], false);
+    assert_eq!(info["user"]["displayName"], "Adam Admin");
+    assert_eq!(h.secrets.get(&sb.url()).unwrap().unwrap().expose(), ADMIN_KEY, "remember:true stores the key");
+
+    let state = h.ok("app_state", json!({}));
+    assert_eq!(state["connection"]["portal"], sb.url());
+    assert_eq!(state["savedPortal"], sb.url());
+    assert!(state["version"].as_str().is_some());
+
+    let loaded = h.ok("load_policy", json!({}));
+    assert_eq!(loaded["portal"], sb.url());
+    assert_eq!(loaded["policy"]["method"], "none");
+    assert_eq!(loaded["app"]["listed"], true);
+    let base = loaded["policy"].clone();
+
+    // Pick a person through the search, as the UI's picker does.
+    let page = h.ok("search_people", json!({ "query": "", "start": 0 }));
+    assert!(page["total"].as_u64().unwrap() >= 25);
+    assert_eq!(page["items"].as_array().unwrap().len(), 25);
+    assert_eq!(page["startIndex"], 0);
+    let person = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["isOwner"] == false && p["known"] == true)
+        .unwrap()
+        .clone();
+    let groups = h.ok("search_groups", json!({ "query": "", "start": 0 }));
+    let group = groups["items"].as_array().unwrap().iter().find(|g| g["isSystem"] == false).unwrap().clone();
+
+    let draft = json!({
+        "method": "app",
+        "trustedIps": ["10.0.0.0/8", "192.168.1.10"],
+        "mandatoryUsers": [person["id"]],
+        "mandatoryGroups": [group["id"]],
+    });
+    let review = h.ok("review_draft", json!({ "draft": draft }));
+    assert_eq!(review["canSave"], true, "{review}");
+    assert_eq!(review["diff"]["method"], json!(["none", "app"]));
+    assert_eq!(review["diff"]["trustedIps"]["added"], json!(["10.0.0.0/8", "192.168.1.10"]));
+    assert!(!review["sideEffects"].as_array().unwrap().is_empty());
+    assert_eq!(review["users"][0]["displayName"], person["displayName"]);
+    assert_eq!(review["groups"][0]["name"], group["name"]);
+
+    let saved = h.ok("save_policy", json!({ "base": base, "draft": draft, "overwrite": false }));
+    assert_eq!(saved["signedOut"], true);
+    assert_eq!(saved["recovered"], false);
+    assert_eq!(saved["policy"]["policy"]["method"], "app");
+    assert_eq!(saved["policy"]["users"][0]["id"], person["id"]);
+
+    let again = h.ok("load_policy", json!({}));
+    assert_eq!(again["policy"], draft);
+    assert_eq!(again["users"][0]["displayName"], person["displayName"]);
+    // And the portal itself holds it.
+    let snap = sb.snapshot();
+    assert!(snap.app.enable);
+    assert_eq!(snap.app.trusted_ips.as_deref().unwrap(), ["10.0.0.0/8", "192.168.1.10"]);
+    assert_eq!(sb.sign_out_count(), 1);
+
+    // A draft with a bad IP: the review shows the error on its field, and a save is refused.
+    let bad = json!({ "method": "app", "trustedIps": ["192.168.1.10/24"], "mandatoryUsers": [], "mandatoryGroups": [] });
+    let review = h.ok("review_draft", json!({ "draft": bad }));
+    assert_eq!(review["canSave"], false);
+    assert!(review["problems"].as_array().unwrap().iter().any(|p| p["level"] == "error" && p["field"] == "trustedIps[0]"), "{review}");
+    let e = h.err("save_policy", json!({ "base": draft, "draft": bad, "overwrite": false }));
+    assert_eq!(e["kind"], "refused", "{e}");
+
+    h.ok("disconnect", json!({}));
+    assert_eq!(h.err("load_policy", json!({}))["kind"], "notConnected");
+    assert!(h.secrets.get(&sb.url()).unwrap().is_some(), "disconnect keeps the key");
+    h.assert_no_key_on_disk();
+    let profiles = std::fs::read_to_string(h.dir.path().join("profiles.json")).unwrap();
+    assert!(profiles.contains(&sb.url()));
+    tauri::async_runtime::block_on(sb.shutdown());
+}
+
+#[test]
+fn wrong_keys_and_bad_input_are_typed_errors() {
+    let sb = sandbox();
+    let h = harness();
+
+    let e = connect(&h, &sb, "sk-not-a-real-key", true).unwrap_err();
+    assert_eq!(e["kind"], "unauthorized", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("API key"));
+
+    let e = connect(&h, &sb, USER_KEY, true).unwrap_err();
+    assert_eq!(e["kind"], "notAdmin", "{e}");
+    assert!(!e.to_string().contains(USER_KEY));
+    assert!(h.secrets.get(&sb.url()).unwrap().is_none(), "a refused key is not stored");
+
+    let e = h.err("connect", json!({ "portal": "", "apiKey": ADMIN_KEY, "remember": false }));
+    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("portal")), "{e}");
+    let e = h.err("connect", json!({ "portal": "http://portal.example.com", "apiKey": ADMIN_KEY, "remember": false }));
+    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("portal")), "{e}");
+    let e = h.err("connect", json!({ "portal": sb.url(), "apiKey": "  ", "remember": false }));
+    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("apiKey")), "{e}");
+    let e = h.err("connect", json!({ "portal": sb.url(), "apiKey": "sk a b", "remember": false }));
+    assert_eq!(e["details"]["field"], "apiKey", "{e}");
+
+    // Nothing is connected after failures; a portal nobody listens on is a network error.
+    assert_eq!(h.ok("app_state", json!({}))["connection"], Value::Null);
+    let e = h.err("connect", json!({ "portal": "http://127.0.0.1:9", "apiKey": ADMIN_KEY, "remember": false }));
+    assert_eq!(e["kind"], "network", "{e}");
+    h.assert_no_key_on_disk();
+    tauri::async_runtime::block_on(sb.shutdown());
+}
+
+#[test]
+fn the_acl_refuses_what_the_capability_does_not_grant() {
+    let h = harness();
+    // Every app command is registered and allowed: a call with no args reaches the command
+    // (and fails on its arguments or on "not connected"), never "not allowed" / "not found".
+    for cmd in COMMANDS.iter().filter(|c| **c != "start_sandbox") {
+        if let Err(e) = h.invoke(cmd, json!({})) {
+            let text = e.to_string();
+            assert!(!text.contains("not allowed") && !text.contains("not found"), "{cmd}: {text}");
+        }
+    }
+    // A command nobody registered, core commands the capability does not grant, and the log
+    // plugin (not granted; the UI does not log through it).
+    for cmd in ["greet", "plugin:window|close", "plugin:event|emit", "plugin:webview|print", "plugin:log|log", "plugin:app|version"] {
+        let e = h.invoke(cmd, json!({})).unwrap_err();
+        assert!(e.to_string().contains("not allowed") || e.to_string().contains("not found"), "{cmd}: {e}");
+    }
+    // A remote page in the window may call nothing at all.
+    let e = h.invoke_from("https://evil.example", "app_state", json!({})).unwrap_err();
+    assert!(e.to_string().contains("not allowed"), "{e}");
+}
+
+#[test]
+fn someone_else_changing_the_policy_is_a_conflict() {
+    let sb = sandbox();
+    let h = harness();
+    connect(&h, &sb, OWNER_KEY, false).unwrap();
+    assert!(h.secrets.get(&sb.url()).unwrap().is_none(), "remember:false keeps the key out of the keychain");
+    let base = h.ok("load_policy", json!({}))["policy"].clone();
+
+    // Behind the app's back: someone turns on app TFA with one trusted IP.
+    http_put(
+        &format!("{}/sandbox/state/tfa", sb.url()),
+        json!({ "app": { "enable": true, "trustedIps": ["203.0.113.7"], "mandatoryUsers": [], "mandatoryGroups": [] } }),
+    );
+
+    let draft = json!({ "method": "app", "trustedIps": ["10.1.0.0/16"], "mandatoryUsers": [], "mandatoryGroups": [] });
+    let e = h.err("save_policy", json!({ "base": base, "draft": draft, "overwrite": false }));
+    assert_eq!(e["kind"], "conflict", "{e}");
+    assert_eq!(e["details"]["theirs"]["method"], json!(["none", "app"]), "{e}");
+    assert_eq!(e["details"]["theirs"]["trustedIps"]["added"], json!(["203.0.113.7"]));
+    assert_eq!(e["details"]["live"]["policy"]["trustedIps"], json!(["203.0.113.7"]));
+    assert!(!sb.snapshot().app.trusted_ips.unwrap().contains(&"10.1.0.0/16".to_string()), "nothing was saved");
+
+    // The admin chose to overwrite.
+    let saved = h.ok("save_policy", json!({ "base": base, "draft": draft, "overwrite": true }));
+    assert_eq!(saved["policy"]["policy"]["trustedIps"], json!(["10.1.0.0/16"]));
+    tauri::async_runtime::block_on(sb.shutdown());
+}
+
+#[test]
+fn saved_portal_reconnects_and_forget_key_removes_it() {
+    let sb = sandbox();
+    let h = harness();
+    assert_eq!(h.err("connect_saved", json!({}))["kind"], "noKey");
+
+    connect(&h, &sb, ADMIN_KEY, true).unwrap();
+    h.ok("disconnect", json!({}));
+    let info = h.ok("connect_saved", json!({}));
+    assert_eq!((info["portal"].as_str(), info["keyStorage"].as_str()), (Some(sb.url().as_str()), Some("keychain")));
+
+    assert_eq!(h.ok("forget_key", json!({})), json!({ "removed": true }));
+    assert_eq!(h.ok("app_state", json!({}))["connection"], Value::Null, "forget_key disconnects");
+    assert!(h.secrets.get(&sb.url()).unwrap().is_none());
+    let e = h.err("connect_saved", json!({}));
+    assert_eq!(e["kind"], "noKey", "{e}");
+    assert_eq!(h.ok("forget_key", json!({})), json!({ "removed": false }));
+    tauri::async_runtime::block_on(sb.shutdown());
+}
+
+#[test]
+fn the_built_in_sandbox_runs_while_connected() {
+    let h = harness();
+    let info = h.ok("start_sandbox", json!({}));
+    assert_eq!(info["sandbox"], true);
+    assert_eq!(info["role"], "owner");
+    assert_eq!(info["keyStorage"], "session");
+    let portal = info["portal"].as_str().unwrap().to_string();
+    assert!(portal.starts_with("http://127.0.0.1:"));
+    let loaded = h.ok("load_policy", json!({}));
+    assert_eq!(loaded["policy"]["method"], "none");
+    assert_eq!(h.ok("app_state", json!({}))["savedPortal"], Value::Null, "the sandbox is never remembered");
+
+    // A second start replaces the first sandbox.
+    let second = h.ok("start_sandbox", json!({}))["portal"].as_str().unwrap().to_string();
+    assert_ne!(second, portal);
+    let reachable = |url: &str| {
+        tauri::async_runtime::block_on(async { reqwest::get(format!("{url}/sandbox/state")).await.is_ok() })
+    };
+    assert!(!reachable(&portal), "the first sandbox was stopped");
+    assert!(reachable(&second));
+    h.ok("disconnect", json!({}));
+    assert!(!reachable(&second), "disconnect stops the sandbox");
+    assert!(!h.dir.path().join("profiles.json").exists());
+}
+
+#[test]
+fn check_ips_reports_each_entry() {
+    let h = harness();
+    let r = h.ok("check_ips", json!({ "entries": ["10.0.0.1", "192.168.1.10/24", "nonsense", "10.0.0.1"] }));
+    let r = r.as_array().unwrap();
+    assert_eq!(r.len(), 4);
+    assert_eq!(r[0]["index"], 0);
+    assert_eq!(r[0]["error"], Value::Null);
+    assert_eq!(r[0]["canonical"], "10.0.0.1");
+    assert!(r[1]["error"].as_str().is_some(), "{}", r[1]);
+    // Refused, with the core's proposal of what was meant.
+    assert_eq!(r[1]["canonical"], "192.168.1.0/24");
+    assert!(r[2]["error"].as_str().is_some());
+    assert_eq!(r[3]["duplicateOf"], 0);
+    assert!(r.iter().all(|c| c["warnings"].is_array()));
+}
