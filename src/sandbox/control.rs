@@ -12,9 +12,11 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::config::Spelling;
+use super::faults::FaultRule;
 use super::shared::Shared;
 use super::state::{AuditEvent, PortalState, TfaSettings};
 
@@ -25,6 +27,18 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/state", get(get_state))
         .route("/sandbox/state/tfa", put(put_tfa))
         .route("/sandbox/config", put(put_config))
+        .route(
+            "/sandbox/faults",
+            get(get_faults).put(put_faults).delete(delete_faults),
+        )
+        .route("/sandbox/requests", get(get_requests))
+}
+
+/// `GET`/`PUT /sandbox/faults`: the fault table (see `faults.rs` for the rule format).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultTableBody {
+    pub faults: Vec<FaultRule>,
 }
 
 /// `GET /sandbox/state`.
@@ -122,6 +136,33 @@ async fn put_config(State(s): State<AppState>, body: Bytes) -> Response {
         flags.app_listed = change.app_listed.unwrap_or(flags.app_listed);
     }
     Json(StateSnapshot::of(&s)).into_response()
+}
+
+/// The rules that can still fire (exhausted `times` rules are gone).
+async fn get_faults(State(s): State<AppState>) -> Json<FaultTableBody> {
+    Json(FaultTableBody {
+        faults: s.faults().remaining(),
+    })
+}
+
+/// Replaces the whole table.
+async fn put_faults(State(s): State<AppState>, body: Bytes) -> Response {
+    let table: FaultTableBody = match parse(&body) {
+        Ok(t) => t,
+        Err(e) => return bad_request(&e),
+    };
+    s.faults().set(table.faults);
+    get_faults(State(s)).await.into_response()
+}
+
+async fn delete_faults(State(s): State<AppState>) -> Json<FaultTableBody> {
+    s.faults().clear();
+    get_faults(State(s)).await
+}
+
+/// `GET /sandbox/requests`: how many API requests arrived, by `"METHOD /path"` (faulted or not).
+async fn get_requests(State(s): State<AppState>) -> Json<BTreeMap<String, u64>> {
+    Json(s.faults().requests())
 }
 
 /// Strict parsing (unknown fields refused) so a typo in a test fails loudly instead of

@@ -143,6 +143,16 @@ impl ApiError {
         }
     }
 
+    /// An injected fault (`sandbox::faults`): the status with a plain message, no exception type.
+    pub fn fault(status: StatusCode, message: &str) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            type_name: None,
+            hresult: 0,
+        }
+    }
+
     /// No such route: no exception behind it, so no type and no stack.
     pub fn no_route() -> Self {
         ApiError {

@@ -11,7 +11,9 @@
 //! - `state`: portal state and the TFA save rules (pure);
 //! - `binding`: ASP.NET-style binding of bodies and query strings;
 //! - `auth`, `envelope`, `dto`: the wire conventions;
-//! - `routes`: the DocSpace API; `control`: the `/sandbox/` control API.
+//! - `routes`: the DocSpace API; `control`: the `/sandbox/` control API;
+//! - [`faults`]: fault injection (errors, delays, dropped connections, broken bodies), a
+//!   middleware layer over the API routes driven by `/sandbox/faults` or [`Sandbox::set_faults`].
 
 mod auth;
 mod binding;
@@ -20,6 +22,7 @@ mod control;
 mod directory;
 mod dto;
 mod envelope;
+pub mod faults;
 mod routes;
 mod shared;
 mod state;
@@ -35,7 +38,8 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use config::{SandboxConfig, SandboxError, Spelling};
-pub use control::StateSnapshot;
+pub use control::{FaultTableBody, StateSnapshot};
+pub use faults::{DropWhen, Fault, FaultRule};
 pub use state::{AuditEvent, TfaSettings, AUDIT_TFA_APP, AUDIT_TFA_DISABLED, AUDIT_TFA_SMS};
 
 use shared::Shared;
@@ -137,6 +141,32 @@ impl Sandbox {
         (d.users().len(), d.groups().len())
     }
 
+    /// Replaces the fault table (as `PUT /sandbox/faults`).
+    pub fn set_faults(&self, rules: Vec<FaultRule>) {
+        self.shared.faults().set(rules);
+    }
+
+    /// Empties the fault table (as `DELETE /sandbox/faults`).
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// The fault rules that can still fire (as `GET /sandbox/faults`).
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.shared.faults().remaining()
+    }
+
+    /// How many API requests with this method and path arrived so far, faulted or not.
+    pub fn request_count(&self, method: &str, path: &str) -> u64 {
+        let key = format!("{} {path}", method.to_ascii_uppercase());
+        self.shared
+            .faults()
+            .requests()
+            .get(&key)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Everything `GET /sandbox/state` reports.
     pub fn snapshot(&self) -> StateSnapshot {
         StateSnapshot::of(&self.shared)
@@ -182,12 +212,17 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
-/// The whole HTTP surface. Cross-cutting behaviour (e.g. future fault injection) goes in as
-/// a layer here, with its table in [`Shared`] and its switch in `control`.
+/// The whole HTTP surface. Cross-cutting behaviour goes in as a layer here, with its table in
+/// [`Shared`] and its switch in `control`: fault injection wraps every route (it lets the
+/// `/sandbox/` control API through untouched).
 fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(routes::router())
         .merge(control::router())
         .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .with_state(shared)
 }

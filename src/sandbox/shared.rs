@@ -1,19 +1,20 @@
 //! The state every handler shares: the read-only directory and the lockable portal state.
 //!
-//! New behind-the-app features (e.g. fault injection: a table of path+method → status, delay or
-//! drop) belong here as another field plus a control route and a middleware layer; nothing
-//! else has to move.
+//! Behind-the-app features live here as another field plus a control route and a middleware
+//! layer: the fault table (`faults`) is the first.
 
 use std::sync::{Mutex, MutexGuard};
 
 use super::config::SandboxConfig;
 use super::directory::Directory;
+use super::faults::FaultTable;
 use super::state::{PortalFlags, PortalState};
 
 #[derive(Debug)]
 pub struct Shared {
     pub directory: Directory,
     portal: Mutex<PortalState>,
+    faults: Mutex<FaultTable>,
 }
 
 impl Shared {
@@ -23,6 +24,7 @@ impl Shared {
         Shared {
             directory,
             portal: Mutex::new(portal),
+            faults: Mutex::default(),
         }
     }
 
@@ -31,6 +33,13 @@ impl Shared {
     /// poisoned lock is simply taken over.
     pub fn portal(&self) -> MutexGuard<'_, PortalState> {
         self.portal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks the fault table (same rules as [`Shared::portal`]).
+    pub fn faults(&self) -> MutexGuard<'_, FaultTable> {
+        self.faults
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
