@@ -26,7 +26,7 @@ function render() {
   $('#session-role').textContent = c.role === 'owner' ? 'Owner' : 'Admin';
   $('#sandbox-badge').hidden = !c.sandbox;
   const key = $('#session-key');
-  key.textContent = c.keyStorage === 'keychain' ? 'Key in keychain' : 'Key for this session only';
+  key.textContent = c.sandbox ? 'Simulated portal' : c.keyStorage === 'keychain' ? 'Key in keychain' : 'Key for this session only';
   key.title = c.keyStorage === 'keychain'
     ? 'The API key is stored in the system keychain for the next launch.'
     : 'The API key is kept in memory only and is gone when the app quits.';

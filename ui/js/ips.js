@@ -161,13 +161,19 @@ function updateRow(row, i, text, list) {
   row.setAttribute('aria-label', `${label}: ${text || 'empty'}. Press Delete to remove, Enter to edit.`);
   remove.setAttribute('aria-label', `Remove ${text || 'empty entry'}`);
 
-  const c = checkFor(state.ipChecks, list, i);
+  // While a check is on its way, an entry being edited keeps its previous messages (dimmed)
+  // instead of flickering; they count for nothing until the new check arrives.
+  let c = checkFor(state.ipChecks, list, i);
+  const stale = !c && state.ipCheckState === 'pending' && state.ipChecks.length === list.length && state.ipChecks[i]
+    ? state.ipChecks[i] : null;
+  if (stale) c = { ...stale, canonical: null };
+  row.classList.toggle('is-stale', !!stale);
   const hasError = !!(c && c.error);
   const hasWarning = !!(c && ((c.warnings && c.warnings.length) || c.duplicateOf != null));
   row.classList.toggle('has-error', hasError);
   row.classList.toggle('has-warning', !hasError && hasWarning);
-  row.classList.toggle('is-checking', !c && state.ipCheckState === 'pending');
-  input.setAttribute('aria-invalid', hasError ? 'true' : 'false');
+  row.classList.toggle('is-checking', (!c || !!stale) && state.ipCheckState === 'pending');
+  input.setAttribute('aria-invalid', hasError && !stale ? 'true' : 'false');
 
   const key = messageKey(c, list);
   if (msgs.dataset.key === key) return;
