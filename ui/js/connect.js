@@ -153,6 +153,7 @@ export function hideConnect() {
 export async function autoConnect(portal) {
   showScreen('connecting');
   $('#connecting-portal').textContent = portal;
+  els().portal.value = portal;
   try {
     const info = await call('connect_saved');
     onConnected(info);

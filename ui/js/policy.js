@@ -98,12 +98,15 @@ export async function loadPolicy() {
   const retry = $('#load-retry');
   setBusy(reload, true);
   setBusy(retry, true);
+  const epoch = state.epoch;
   try {
     const lp = await call('load_policy');
+    if (epoch !== state.epoch) return;
     setLoaded(lp);
     stamp();
     showLoadState('done');
   } catch (err) {
+    if (epoch !== state.epoch) return;
     if (err.kind === 'notConnected') {
       handlers.onNotConnected(err);
     } else {

@@ -297,7 +297,10 @@ async function reloadBase(button) {
     runReview();
   } else {
     closeReview();
-    toast(keep ? "Loaded the portal's current policy; it already holds your changes." : "Loaded the portal's current policy. Your changes were discarded.", { tone: 'info' });
+    let msg = "Loaded the portal's current policy.";
+    if (keep) msg = "Loaded the portal's current policy; it already holds your changes.";
+    else if (dirty) msg = "Loaded the portal's current policy. Your changes were discarded.";
+    toast(msg, { tone: 'info' });
   }
 }
 

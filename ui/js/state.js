@@ -8,6 +8,8 @@ export const state = {
   savedPortal: null,
   /** ConnectionInfo or null. */
   connection: null,
+  /** Bumped on every connect and disconnect: answers for an older session are dropped. */
+  epoch: 0,
   /** LoadedPolicy as last read from (or saved to) the portal: the base of the draft. */
   loaded: null,
   /** The Policy being edited. */
@@ -51,6 +53,7 @@ export function rememberGroups(list) {
 }
 
 export function setConnection(info) {
+  state.epoch += 1;
   state.connection = info;
   emit('connection');
 }
@@ -77,6 +80,7 @@ export function changeDraft(fn) {
 }
 
 export function resetSession() {
+  state.epoch += 1;
   state.connection = null;
   state.people.clear();
   state.groups.clear();
