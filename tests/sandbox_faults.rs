@@ -232,6 +232,33 @@ async fn delay_then_normal_handling() {
 }
 
 #[tokio::test]
+async fn a_delayed_put_whose_client_gave_up_still_lands_later() {
+    let sb = sandbox().await;
+    sb.set_faults(vec![
+        FaultRule::new("PUT", TFA, Fault::Delay { ms: 600 }).times(1)
+    ]);
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let err = impatient
+        .put(format!("{}{TFA}", sb.url()))
+        .bearer_auth(OWNER_KEY)
+        .json(&enable_app())
+        .send()
+        .await
+        .expect_err("timed out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(!sb.snapshot().app.enable, "not yet");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        sb.snapshot().app.enable,
+        "the server finished the request anyway"
+    );
+    assert_eq!(sb.audit().len(), 1);
+}
+
+#[tokio::test]
 async fn drop_before_closes_without_an_answer_and_applies_nothing() {
     let sb = sandbox().await;
     sb.set_faults(vec![FaultRule::new(

@@ -258,7 +258,7 @@ impl DocSpaceClient {
         let portal = self.portal.to_string();
         let detail = root_cause(e);
         if e.is_timeout() {
-            return ApiError::Timeout { portal, secs: self.opts.request_timeout.as_secs() };
+            return ApiError::Timeout { portal, secs: self.opts.request_timeout.as_millis().div_ceil(1000) as u64 };
         }
         let lower = detail.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {

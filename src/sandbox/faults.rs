@@ -4,10 +4,11 @@
 //!
 //! What reaches the portal: `delayMs`, `drop: "after"` and `truncatedJson` run the request for
 //! real (a PUT changes the policy) and then spoil the answer; every other fault answers in place
-//! of the portal, as a proxy would, and the request changes nothing.
+//! of the portal, as a proxy would, and the request changes nothing. A delayed request is
+//! handled to the end even when its client gives up waiting, as a real server does.
 //!
 //! Wire form (`PUT /sandbox/faults`):
-//! `{"faults":[{"method":"GET"|"PUT"|"*","path":"/api/2.0/settings/tfaapp","fault":{...},"times":N|null}]}`
+//! `{"faults":[{"method":"GET"|"PUT"|"*","path":"/api/2.0/settings/tfaapp","fault":{...},"times":N|null,"skip"?:N}]}`
 //! where the fault is exactly one of
 //! `{"status":401..599,"retryAfter"?:secs}`, `{"delayMs":N}`, `{"drop":"before"|"after"}`,
 //! `{"truncatedJson":true}`, `{"htmlLogin":true}`, `{"empty200":true}`, `{"hugeBody":true}` or
@@ -46,6 +47,14 @@ pub struct FaultRule {
     /// How many matching requests still get the fault; `None` means forever.
     #[serde(default)]
     pub times: Option<u32>,
+    /// How many matching requests pass untouched before the fault arms (e.g. `1` to spare the
+    /// read that comes before a save and hit only the read after it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skip: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl FaultRule {
@@ -56,12 +65,19 @@ impl FaultRule {
             path: path.to_string(),
             fault,
             times: None,
+            skip: 0,
         }
     }
 
     /// Fires for the next `n` matching requests only.
     pub fn times(mut self, n: u32) -> Self {
         self.times = Some(n);
+        self
+    }
+
+    /// Lets the next `n` matching requests through first.
+    pub fn skip(mut self, n: u32) -> Self {
+        self.skip = n;
         self
     }
 
@@ -281,6 +297,10 @@ impl FaultTable {
     fn take(&mut self, method: &Method, path: &str) -> Option<Fault> {
         *self.requests.entry(format!("{method} {path}")).or_default() += 1;
         let i = self.rules.iter().position(|r| r.matches(method, path))?;
+        if self.rules[i].skip > 0 {
+            self.rules[i].skip -= 1;
+            return None;
+        }
         let fault = self.rules[i].fault.clone();
         if let Some(n) = self.rules[i].times.as_mut() {
             *n -= 1;
@@ -316,8 +336,16 @@ pub async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: N
             response
         }
         Fault::Delay { ms } => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            next.run(request).await
+            // A real server finishes a request whose client gave up (ASP.NET does not abort a
+            // save when the connection goes): the delayed handling runs on its own task, so a
+            // timed-out PUT still lands, later.
+            let handling = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                next.run(request).await
+            });
+            handling
+                .await
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
         Fault::Drop(DropWhen::Before) => cut_connection(),
         Fault::Drop(DropWhen::After) => {
@@ -506,6 +534,13 @@ mod tests {
         assert_eq!(t.take(&Method::GET, path), Some(Fault::Empty200));
         assert_eq!(t.remaining().len(), 1);
         assert_eq!(t.requests()[&format!("PUT {path}")], 3);
+        t.set(vec![FaultRule::new("GET", path, Fault::Empty200)
+            .times(1)
+            .skip(2)]);
+        assert_eq!(t.take(&Method::GET, path), None);
+        assert_eq!(t.take(&Method::GET, path), None);
+        assert_eq!(t.take(&Method::GET, path), Some(Fault::Empty200));
+        assert_eq!(t.take(&Method::GET, path), None);
         t.clear();
         assert_eq!(t.take(&Method::GET, path), None);
     }
