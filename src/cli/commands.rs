@@ -5,11 +5,15 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 use thiserror::Error;
+use uuid::Uuid;
 
 use super::render;
-use super::{Cli, Command, EXIT_DECLINED};
+use super::{ChangeOpts, Cli, Command, EXIT_DECLINED};
 use crate::docspace::{ClientOptions, PortalUrl};
-use crate::policy::Policy;
+use crate::history::{drift, HistoryStore};
+use crate::policy::{Policy, PortalPolicy};
+use crate::policy_file::{GroupEntry, PolicyFile};
+use crate::profiles::{ProfileError, ProfileStore, Profiles};
 use crate::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
 use crate::secrets::{off_runtime, ApiKey, KeyringStore, SecretStore};
 use crate::service::{Connection, PersonRef, ServiceError};
@@ -22,10 +26,14 @@ const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum CliError {
     #[error(transparent)]
     Service(#[from] ServiceError),
-    #[error("No portal given. Pass --portal https://your-portal or set DOCSPACE_PORTAL.")]
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("No portal given. Pass --portal https://your-portal, --profile NAME, or set DOCSPACE_PORTAL.")]
     NoPortal,
     #[error("Cannot read the policy file {path}: {detail}")]
     PolicyFile { path: String, detail: String },
+    #[error("Cannot write {path}: {detail}")]
+    Write { path: String, detail: String },
     #[error("Standard input is not a terminal, so the change cannot be confirmed interactively. Pass --yes to apply it.")]
     NeedsYes,
     #[error("No API key was given on standard input. Paste the key, or pipe it: `printf %s \"$KEY\" | docspace-tfa --portal URL login`.")]
@@ -34,56 +42,152 @@ pub enum CliError {
     Io(String),
     #[error("The sandbox portal could not start: {0}")]
     Sandbox(String),
+    #[error("This app has not saved a policy to {0} yet, so there is nothing to compare with. Drift is checked against this app's last save.")]
+    NoHistory(String),
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
-    match cli.command {
+    let Cli { portal: portal_arg, profile, command } = cli;
+    let target = || choose_portal(portal_arg.as_deref(), profile.as_deref());
+    match command {
         Command::Sandbox { port, users, groups, spelling, sms_provider } => {
             let config = SandboxConfig { users, groups, spelling: spelling.into(), sms_provider, ..SandboxConfig::default() };
             sandbox(config, port).await
         }
-        Command::Login => {
-            let portal = portal(&cli.portal)?;
-            login(portal).await
+        Command::Profiles => {
+            print!("{}", render::profiles(&ProfileStore::default_location()?.load()?));
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Logout => {
-            let portal = portal(&cli.portal)?;
-            logout(portal).await
-        }
+        Command::Login => login(target()?, profile.as_deref()).await,
+        Command::Logout => logout(target()?).await,
         Command::Show { json } => {
-            let conn = connect(portal(&cli.portal)?).await?;
+            let conn = connect(target()?).await?;
             let loaded = conn.load().await?;
+            // A damaged history must not hide the policy: warn and show it without the drift check.
+            let last = history()?.last(conn.portal().as_str()).unwrap_or_else(|e| {
+                eprintln!("warning: {e}");
+                None
+            });
+            let drifted = drift(&loaded.live.policy, last.as_ref());
             if json {
-                println!("{}", render::policy_json(&loaded));
+                println!("{}", render::policy_json(&loaded, drifted.as_ref()));
             } else {
-                print!("{}", render::policy_text(&loaded));
+                print!("{}", render::policy_text(&loaded, drifted.as_ref()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { file } => {
+            let conn = connect(target()?).await?;
+            let loaded = conn.load().await?;
+            let text = render::export(&loaded);
+            match file {
+                Some(path) if path.as_os_str() != "-" => {
+                    std::fs::write(&path, text + "\n").map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
+                    eprintln!("Wrote the policy of {} to {}.", conn.portal(), path.display());
+                }
+                _ => println!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Users { query, json, limit } => {
-            let conn = connect(portal(&cli.portal)?).await?;
+            let conn = connect(target()?).await?;
             let page = conn.client().people(&query, 0, limit).await.map_err(ServiceError::from)?;
             let people: Vec<PersonRef> = page.items.iter().map(PersonRef::from_employee).collect();
             print!("{}", render::people(&people, page.total, json));
             Ok(ExitCode::SUCCESS)
         }
         Command::Groups { query, json, limit } => {
-            let conn = connect(portal(&cli.portal)?).await?;
+            let conn = connect(target()?).await?;
             let page = conn.client().groups(&query, 0, limit).await.map_err(ServiceError::from)?;
             print!("{}", render::groups(&page.items, page.total, json));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { file, yes, dry_run } => {
-            let draft = read_policy_file(&file)?;
-            let conn = connect(portal(&cli.portal)?).await?;
-            apply(&conn, &draft, yes, dry_run).await
+        Command::Apply { file, change } => {
+            let file = read_policy_file(&file)?;
+            let conn = connect(target()?).await?;
+            let draft = resolve(&conn, &file).await?;
+            apply(&conn, &draft, &change).await
+        }
+        Command::WhatIf { user, group, ip, file, json } => {
+            let conn = connect(target()?).await?;
+            let live = conn.client().policy().await.map_err(ServiceError::from)?.policy;
+            let draft = match file {
+                Some(path) => Some(resolve(&conn, &read_policy_file(&path)?).await?),
+                None => None,
+            };
+            let who = match user {
+                Some(q) => Some(conn.find_person(&q).await?),
+                None => None,
+            };
+            let groups = group_ids(&conn, &group).await?;
+            let report = conn.what_if(who.as_ref(), &groups, &ip, &live, draft.as_ref()).await?;
+            print!("{}", render::what_if(&report, json));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::History { json } => {
+            let portal = target()?;
+            let entries = history()?.list(portal.as_str()).map_err(ServiceError::from)?;
+            print!("{}", render::history(&portal, &entries, json));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rollback { number, change } => {
+            let conn = connect(target()?).await?;
+            let snapshot = history()?.get(conn.portal().as_str(), number).map_err(ServiceError::from)?;
+            println!("Rolling back save #{number} of {}: restoring the policy from before it.", snapshot.time.format("%Y-%m-%d %H:%M UTC"));
+            let note = change.note.clone().or_else(|| Some(format!("rollback of #{number}")));
+            apply(&conn, &snapshot.before, &ChangeOpts { note, ..change }).await
+        }
+        Command::Drift { accept, reapply, change } => {
+            let conn = connect(target()?).await?;
+            let portal = conn.portal().to_string();
+            let store = history()?;
+            let last = store.last(&portal).map_err(ServiceError::from)?.ok_or_else(|| CliError::NoHistory(portal.clone()))?;
+            let live = conn.client().policy().await.map_err(ServiceError::from)?;
+            let Some(d) = drift(&live.policy, Some(&last)) else {
+                println!("No drift: {portal} holds the policy of this app's last save (#{}).", last.number);
+                return Ok(ExitCode::SUCCESS);
+            };
+            let names = render::Names::load(&conn, &[&last.after, &live.policy]).await?;
+            print!("{}", render::drift_text(&portal, last.number, &d, &names));
+            if accept {
+                let note = change.note.or_else(|| Some("accepted changes made outside this app".into()));
+                let s = store.record(&portal, &conn.me().display_name, &last.after, &live.policy, note).map_err(ServiceError::from)?;
+                println!("Accepted: the live policy is recorded as history entry #{}.", s.number);
+            } else if reapply {
+                let note = change.note.clone().or_else(|| Some(format!("re-applied #{}", last.number)));
+                return apply(&conn, &last.after, &ChangeOpts { note, ..change }).await;
+            } else {
+                println!("Run `docspace-tfa drift --accept` to keep their policy, or `drift --reapply` to restore yours.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Copy { from, to, change } => {
+            let profiles = ProfileStore::default_location()?.load()?;
+            let source = connect(PortalUrl::parse(&profiles.find(&from)?.portal).map_err(ServiceError::from)?).await?;
+            let target = connect(PortalUrl::parse(&profiles.find(&to)?.portal).map_err(ServiceError::from)?).await?;
+            let exported = PolicyFile::parse(&render::export(&source.load().await?)).map_err(ServiceError::from)?;
+            println!("Copying the policy of {} to {} (users and groups matched by email and name).", source.portal(), target.portal());
+            let draft = resolve(&target, &exported).await?;
+            apply(&target, &draft, &change).await
         }
     }
 }
 
-fn portal(arg: &Option<String>) -> Result<PortalUrl, CliError> {
-    let raw = arg.as_deref().ok_or(CliError::NoPortal)?;
-    Ok(PortalUrl::parse(raw).map_err(ServiceError::from)?)
+/// --portal, else --profile, else DOCSPACE_PORTAL, else the current saved portal.
+fn choose_portal(portal: Option<&str>, profile: Option<&str>) -> Result<PortalUrl, CliError> {
+    let raw = match (portal, profile) {
+        (Some(p), _) => p.to_string(),
+        (None, Some(name)) => ProfileStore::default_location()?.load()?.find(name)?.portal.clone(),
+        (None, None) => match std::env::var("DOCSPACE_PORTAL") {
+            Ok(p) if !p.trim().is_empty() => p,
+            _ => ProfileStore::default_location()?.load()?.current_profile().map(|p| p.portal.clone()).ok_or(CliError::NoPortal)?,
+        },
+    };
+    Ok(PortalUrl::parse(&raw).map_err(ServiceError::from)?)
+}
+
+fn history() -> Result<HistoryStore, CliError> {
+    Ok(HistoryStore::default_location()?)
 }
 
 fn keychain() -> KeyringStore {
@@ -105,7 +209,7 @@ async fn connect(portal: PortalUrl) -> Result<Connection, CliError> {
     Ok(Connection::open(portal, &key, ClientOptions::default()).await?)
 }
 
-async fn login(portal: PortalUrl) -> Result<ExitCode, CliError> {
+async fn login(portal: PortalUrl, profile_name: Option<&str>) -> Result<ExitCode, CliError> {
     let raw = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("API key for {portal}: ")).map_err(|e| CliError::Io(e.to_string()))?
     } else {
@@ -120,10 +224,27 @@ async fn login(portal: PortalUrl) -> Result<ExitCode, CliError> {
     let conn = Connection::open(portal.clone(), &key, ClientOptions::default()).await?;
     let account = portal.to_string();
     off_runtime(move || keychain().set(&account, &key)).await.map_err(ServiceError::from)?;
+    let store = ProfileStore::default_location()?;
+    let mut profiles = store.load()?;
+    let saved = remember(&mut profiles, &portal, profile_name);
+    store.save(&profiles)?;
     let me = conn.me();
     let role = if me.is_owner { "owner" } else { "admin" };
-    println!("Signed in to {portal} as {} ({role}). The key is stored in the keychain.", me.display_name);
+    println!("Signed in to {portal} as {} ({role}). The key is stored in the keychain; the portal is saved as profile \"{}\".", me.display_name, saved);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Saves the portal as a profile, renaming it when a name was asked for.
+fn remember(profiles: &mut Profiles, portal: &PortalUrl, name: Option<&str>) -> String {
+    let mut p = profiles.remember(portal);
+    if let Some(name) = name.filter(|n| *n != p.name && profiles.find(n).is_err()) {
+        if let Some(entry) = profiles.profiles.iter_mut().find(|e| e.name == p.name) {
+            entry.name = name.to_string();
+        }
+        profiles.current = Some(name.to_string());
+        p.name = name.to_string();
+    }
+    p.name
 }
 
 async fn logout(portal: PortalUrl) -> Result<ExitCode, CliError> {
@@ -137,7 +258,7 @@ async fn logout(portal: PortalUrl) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_policy_file(path: &Path) -> Result<Policy, CliError> {
+fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
     let shown = path.display().to_string();
     let text = if shown == "-" {
         let mut s = String::new();
@@ -146,18 +267,41 @@ fn read_policy_file(path: &Path) -> Result<Policy, CliError> {
     } else {
         std::fs::read_to_string(path).map_err(|e| CliError::PolicyFile { path: shown.clone(), detail: e.to_string() })?
     };
-    serde_json::from_str::<Policy>(&text).map_err(|e| CliError::PolicyFile {
-        path: shown,
-        detail: format!("{e}. The file needs all four keys: \"method\" (\"none\", \"app\" or \"sms\"), \"trustedIps\", \"mandatoryUsers\" and \"mandatoryGroups\" (lists; user and group ids as GUIDs)."),
-    })
+    PolicyFile::parse(&text).map_err(|e| CliError::PolicyFile { path: shown, detail: e.to_string() })
 }
 
-async fn apply(conn: &Connection, draft: &Policy, yes: bool, dry_run: bool) -> Result<ExitCode, CliError> {
-    let live = conn.client().policy().await.map_err(ServiceError::from)?;
+/// The file's policy on this portal; entries that name nobody stop the command. Ids are
+/// checked too: a file from another portal carries ids that mean nobody here.
+async fn resolve(conn: &Connection, file: &PolicyFile) -> Result<Policy, CliError> {
+    let res = conn.resolve_file(file).await?;
+    if !res.unresolved.is_empty() {
+        return Err(ServiceError::Unresolved { portal: conn.portal().to_string(), entries: res.unresolved }.into());
+    }
+    for unknown in &res.unknown_ids {
+        eprintln!("warning: {} is not known on {}; it is kept by id.", unknown, conn.portal());
+    }
+    Ok(res.policy)
+}
+
+async fn group_ids(conn: &Connection, names: &[String]) -> Result<Vec<Uuid>, CliError> {
+    let mut out = Vec::new();
+    for n in names {
+        let entry = match Uuid::parse_str(n.trim()) {
+            Ok(id) => GroupEntry::Id(id),
+            Err(_) => GroupEntry::Ref { id: None, name: Some(n.clone()) },
+        };
+        let id = conn.resolve_group(&entry).await?;
+        out.push(id.ok_or_else(|| ServiceError::Unresolved { portal: conn.portal().to_string(), entries: vec![format!("group {n}")] })?);
+    }
+    Ok(out)
+}
+
+/// Review, confirm, save, verify, record: the one path every change takes.
+async fn apply(conn: &Connection, draft: &Policy, change: &ChangeOpts) -> Result<ExitCode, CliError> {
+    let live: PortalPolicy = conn.client().policy().await.map_err(ServiceError::from)?;
     let review = conn.review(&live, draft).await?;
-    let users = conn.people(&union(&live.policy.mandatory_users, &draft.mandatory_users)).await?;
-    let groups = conn.groups(&union(&live.policy.mandatory_groups, &draft.mandatory_groups)).await?;
-    print!("{}", render::review_text(conn.portal(), &review, &users, &groups));
+    let names = render::Names::load(conn, &[&live.policy, draft]).await?;
+    print!("{}", render::review_text(conn.portal(), &review, &names));
     if review.errors().next().is_some() {
         let problems = review.errors().map(|p| p.message.clone()).collect();
         return Err(ServiceError::Refused { problems }.into());
@@ -166,11 +310,11 @@ async fn apply(conn: &Connection, draft: &Policy, yes: bool, dry_run: bool) -> R
         println!("The portal already holds this policy; nothing to do.");
         return Ok(ExitCode::SUCCESS);
     }
-    if dry_run {
+    if change.dry_run {
         println!("Dry run: nothing was changed.");
         return Ok(ExitCode::SUCCESS);
     }
-    if !yes {
+    if !change.yes {
         if !std::io::stdin().is_terminal() {
             return Err(CliError::NeedsYes);
         }
@@ -179,21 +323,20 @@ async fn apply(conn: &Connection, draft: &Policy, yes: bool, dry_run: bool) -> R
             return Ok(ExitCode::from(EXIT_DECLINED));
         }
     }
-    let saved = conn.save(&live.policy, draft, false).await?;
-    if saved.recovered {
+    let report = conn.save_recorded(&history()?, &live.policy, draft, false, change.note.clone()).await?;
+    if report.saved.recovered {
         println!("The portal's answer was lost, but reading the policy back shows the change landed.");
     }
     println!("Saved and verified: {} now holds the new policy.", conn.portal());
-    if saved.signed_out {
+    if report.saved.signed_out {
         println!("Every session on the portal was signed out.");
     }
+    match (&report.snapshot, &report.history_error) {
+        (Some(s), _) => println!("Recorded as history entry #{} (undo with `docspace-tfa rollback {}`).", s.number, s.number),
+        (None, Some(e)) => eprintln!("warning: the change is saved, but the local history could not be written: {e}"),
+        (None, None) => {}
+    }
     Ok(ExitCode::SUCCESS)
-}
-
-fn union(a: &[uuid::Uuid], b: &[uuid::Uuid]) -> Vec<uuid::Uuid> {
-    let mut out = a.to_vec();
-    out.extend(b.iter().filter(|x| !a.contains(x)));
-    out
 }
 
 fn confirm(question: &str) -> Result<bool, CliError> {
@@ -206,12 +349,13 @@ fn confirm(question: &str) -> Result<bool, CliError> {
 
 async fn sandbox(config: SandboxConfig, port: u16) -> Result<ExitCode, CliError> {
     let sandbox = Sandbox::start_on_port(config, port).await.map_err(|e| CliError::Sandbox(e.to_string()))?;
-    println!("Sandbox DocSpace portal running at {}", sandbox.url());
-    println!("  owner key: {OWNER_KEY}");
-    println!("  admin key: {ADMIN_KEY}");
-    println!("  user key:  {USER_KEY}   (not an admin: may read, not change)");
-    println!("Try: DOCSPACE_API_KEY={OWNER_KEY} docspace-tfa --portal {} show", sandbox.url());
-    println!("Press Ctrl-C to stop.");
+    let url = sandbox.url();
+    // The banner is a courtesy: a closed stdout (e.g. a script that read the URL and left) must
+    // not stop the portal.
+    let _ = write!(
+        std::io::stdout(),
+        "Sandbox DocSpace portal running at {url}\n  owner key: {OWNER_KEY}\n  admin key: {ADMIN_KEY}\n  user key:  {USER_KEY}   (not an admin: may read, not change)\nTry: DOCSPACE_API_KEY={OWNER_KEY} docspace-tfa --portal {url} show\nPress Ctrl-C to stop.\n"
+    );
     let _ = std::io::stdout().flush();
     tokio::select! {
         _ = sandbox.wait() => {}

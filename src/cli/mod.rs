@@ -4,7 +4,7 @@
 mod commands;
 mod render;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,42 +14,112 @@ use crate::sandbox::Spelling;
 #[command(name = "docspace-tfa", version, about = "View and change the two-factor authentication policy of an ONLYOFFICE DocSpace portal.")]
 pub struct Cli {
     /// Portal address, e.g. https://example.onlyoffice.com (plain http only for this computer).
-    #[arg(long, global = true, env = "DOCSPACE_PORTAL")]
+    /// Default: --profile's portal, else $DOCSPACE_PORTAL, else the current saved portal.
+    #[arg(long, global = true)]
     pub portal: Option<String>,
+
+    /// A saved portal by name (see `profiles`); `login` saves one.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// How a change is confirmed and recorded.
+#[derive(Debug, Args)]
+pub struct ChangeOpts {
+    /// Do not ask for confirmation (required when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show what would change and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A note stored with the change in the local history.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read an API key from standard input, check it, and store it in the OS keychain.
+    /// Read an API key from standard input, check it, store it in the OS keychain, and save the portal.
     Login,
     /// Delete the stored API key of the portal from the keychain.
     Logout,
-    /// Print the portal's TFA policy.
+    /// List the saved portals.
+    Profiles,
+    /// Print the portal's TFA policy (and whether it drifted from this app's last save).
     Show {
         /// Print JSON: {"method","trustedIps","mandatoryUsers","mandatoryGroups", ...}.
         #[arg(long)]
         json: bool,
     },
-    /// Make the portal's policy equal to a JSON file (the format `show --json` prints).
+    /// Make the portal's policy equal to a JSON file (`show --json` or `export` output; users and
+    /// groups by id, or by email/name).
     Apply {
         /// The policy file; `-` reads standard input.
         file: PathBuf,
-        /// Do not ask for confirmation (required when standard input is not a terminal).
-        #[arg(long, short = 'y')]
-        yes: bool,
-        /// Show what would change and stop.
+        #[command(flatten)]
+        change: ChangeOpts,
+    },
+    /// Write the policy to a reviewable JSON file (users and groups by id, name and email).
+    Export {
+        /// Output file; standard output when left out.
+        file: Option<PathBuf>,
+    },
+    /// Would TFA be required for a person (or a member of groups) signing in from an address?
+    WhatIf {
+        /// The person: id, email or name.
+        #[arg(long, required_unless_present = "group")]
+        user: Option<String>,
+        /// A group (id or name); repeat for several.
         #[arg(long)]
-        dry_run: bool,
+        group: Vec<String>,
+        /// The address the person signs in from.
+        #[arg(long)]
+        ip: String,
+        /// Also evaluate this draft policy file.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List this app's saves to the portal, newest last.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo save N: restore the policy the portal had before it (through the usual review).
+    Rollback {
+        number: usize,
+        #[command(flatten)]
+        change: ChangeOpts,
+    },
+    /// Compare the live policy with this app's last save; accept theirs or re-apply ours.
+    Drift {
+        /// Record the live policy as the accepted state.
+        #[arg(long, conflicts_with = "reapply")]
+        accept: bool,
+        /// Re-apply the policy of this app's last save.
+        #[arg(long)]
+        reapply: bool,
+        #[command(flatten)]
+        change: ChangeOpts,
+    },
+    /// Copy the policy from one saved portal to another (users and groups matched by email/name).
+    Copy {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        change: ChangeOpts,
     },
     /// Search the portal's users by name or email (to find ids for a policy file).
     Users {
         /// Part of a name or email; empty lists everyone, page by page.
         #[arg(default_value = "")]
         query: String,
-        /// Print JSON.
         #[arg(long)]
         json: bool,
         /// Most results to print.

@@ -2,13 +2,43 @@
 
 use serde_json::json;
 use std::fmt::Write;
+use uuid::Uuid;
 
 use crate::docspace::{Group, PortalUrl};
-use crate::policy::{Level, Method, MethodOffer, Review};
-use crate::service::{GroupRef, LoadedPolicy, PersonRef};
+use crate::history::Snapshot;
+use crate::policy::{Level, Method, MethodOffer, Policy, PolicyDiff, Review};
+use crate::policy_file::PolicyFile;
+use crate::profiles::Profiles;
+use crate::service::{Connection, GroupRef, LoadedPolicy, PersonRef, ServiceError, WhatIf};
 
-/// `show --json`: the four policy keys, then context (names, what the portal offers).
-pub fn policy_json(loaded: &LoadedPolicy) -> String {
+/// Names for every id a printout mentions, looked up once.
+pub struct Names {
+    users: Vec<PersonRef>,
+    groups: Vec<GroupRef>,
+}
+
+impl Names {
+    pub async fn load(conn: &Connection, policies: &[&Policy]) -> Result<Names, ServiceError> {
+        let mut users: Vec<Uuid> = Vec::new();
+        let mut groups: Vec<Uuid> = Vec::new();
+        for p in policies {
+            users.extend(p.mandatory_users.iter().filter(|id| !users.contains(id)).copied().collect::<Vec<_>>());
+            groups.extend(p.mandatory_groups.iter().filter(|id| !groups.contains(id)).copied().collect::<Vec<_>>());
+        }
+        Ok(Names { users: conn.people(&users).await?, groups: conn.groups(&groups).await? })
+    }
+
+    fn user(&self, id: &Uuid) -> String {
+        self.users.iter().find(|p| &p.id == id).map(PersonRef::label).unwrap_or_else(|| format!("unknown user {id}"))
+    }
+
+    fn group(&self, id: &Uuid) -> String {
+        self.groups.iter().find(|g| &g.id == id).map(group_label).unwrap_or_else(|| format!("unknown group {id}"))
+    }
+}
+
+/// `show --json`: the four policy keys, then context (names, what the portal offers, drift).
+pub fn policy_json(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String {
     let p = &loaded.live.policy;
     let value = json!({
         "method": p.method,
@@ -20,23 +50,34 @@ pub fn policy_json(loaded: &LoadedPolicy) -> String {
         "groups": loaded.groups,
         "sms": loaded.live.sms,
         "app": loaded.live.app,
+        "drift": drift,
     });
     serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
 }
 
-pub fn policy_text(loaded: &LoadedPolicy) -> String {
+/// `export`: the reviewable file format, users and groups by id, name and email.
+pub fn export(loaded: &LoadedPolicy) -> String {
+    let users: Vec<(Uuid, String, Option<String>)> = loaded.users.iter().filter(|u| u.known).map(|u| (u.id, u.display_name.clone(), u.email.clone())).collect();
+    let groups: Vec<(Uuid, String)> = loaded.groups.iter().filter(|g| g.known).map(|g| (g.id, g.name.clone())).collect();
+    PolicyFile::export(&loaded.live.policy, &loaded.portal, &users, &groups).to_json()
+}
+
+pub fn policy_text(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String {
     let p = &loaded.live.policy;
     let mut out = String::new();
-    let _ = writeln!(out, "Portal:           {}", loaded.portal);
-    let _ = writeln!(out, "Two-factor auth:  {}", p.method.label());
-    let _ = writeln!(out, "SMS:              {}", offer_text(&loaded.live.sms, "SMS"));
+    let _ = writeln!(out, "Portal:            {}", loaded.portal);
+    let _ = writeln!(out, "Two-factor auth:   {}", p.method.label());
+    let _ = writeln!(out, "SMS:               {}", offer_text(&loaded.live.sms, "SMS"));
     let _ = writeln!(out, "Authenticator app: {}", offer_text(&loaded.live.app, "app"));
+    if let Some(d) = drift {
+        let _ = writeln!(out, "\nDrift: the policy changed outside this app since its last save ({}). See `docspace-tfa drift`.", crate::service::describe(d));
+    }
     if p.method == Method::None {
         let _ = writeln!(out, "\nNobody is asked for a second factor. The portal keeps no trusted IPs or mandatory lists while TFA is off.");
         return out;
     }
     let _ = writeln!(out, "\nRule: everyone must use {} unless signing in from a trusted IP; mandatory users and groups must use it even from a trusted IP.", p.method.label());
-    section(&mut out, "Trusted IPs", p.trusted_ips.iter().cloned().collect());
+    section(&mut out, "Trusted IPs", p.trusted_ips.to_vec());
     section(&mut out, "Mandatory users", loaded.users.iter().map(PersonRef::label).collect());
     section(&mut out, "Mandatory groups", loaded.groups.iter().map(group_label).collect());
     out
@@ -69,13 +110,8 @@ fn section(out: &mut String, title: &str, lines: Vec<String>) {
     }
 }
 
-/// The review `apply` prints before asking: changes, side effects, problems.
-pub fn review_text(portal: &PortalUrl, review: &Review, users: &[PersonRef], groups: &[GroupRef]) -> String {
-    let user = |id: &uuid::Uuid| users.iter().find(|p| &p.id == id).map(PersonRef::label).unwrap_or_else(|| format!("unknown user {id}"));
-    let group = |id: &uuid::Uuid| groups.iter().find(|g| &g.id == id).map(group_label).unwrap_or_else(|| format!("unknown group {id}"));
-    let d = &review.diff;
-    let mut out = String::new();
-    let _ = writeln!(out, "Changes to {portal}:");
+/// The lines of a diff, names instead of ids.
+fn diff_lines(out: &mut String, d: &PolicyDiff, names: &Names) {
     if d.is_empty() {
         let _ = writeln!(out, "  (none)");
     }
@@ -89,18 +125,25 @@ pub fn review_text(portal: &PortalUrl, review: &Review, users: &[PersonRef], gro
         let _ = writeln!(out, "  - trusted IP {ip}");
     }
     for id in &d.mandatory_users.added {
-        let _ = writeln!(out, "  + mandatory user {}", user(id));
+        let _ = writeln!(out, "  + mandatory user {}", names.user(id));
     }
     for id in &d.mandatory_users.removed {
-        let _ = writeln!(out, "  - mandatory user {}", user(id));
+        let _ = writeln!(out, "  - mandatory user {}", names.user(id));
     }
     for id in &d.mandatory_groups.added {
-        let _ = writeln!(out, "  + mandatory group {}", group(id));
+        let _ = writeln!(out, "  + mandatory group {}", names.group(id));
     }
     for id in &d.mandatory_groups.removed {
-        let _ = writeln!(out, "  - mandatory group {}", group(id));
+        let _ = writeln!(out, "  - mandatory group {}", names.group(id));
     }
-    if !review.side_effects.is_empty() && !d.is_empty() {
+}
+
+/// The review `apply` prints before asking: changes, side effects, problems.
+pub fn review_text(portal: &PortalUrl, review: &Review, names: &Names) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Changes to {portal}:");
+    diff_lines(&mut out, &review.diff, names);
+    if !review.side_effects.is_empty() && !review.diff.is_empty() {
         let _ = writeln!(out, "Side effects:");
         for s in &review.side_effects {
             let _ = writeln!(out, "  ! {s}");
@@ -112,6 +155,55 @@ pub fn review_text(portal: &PortalUrl, review: &Review, users: &[PersonRef], gro
             Level::Warning => "warning",
         };
         let _ = writeln!(out, "{tag} ({}): {}", p.field, p.message);
+    }
+    out
+}
+
+pub fn drift_text(portal: &str, last: usize, d: &PolicyDiff, names: &Names) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Drift on {portal}: since this app's last save (#{last}) someone changed the policy:");
+    diff_lines(&mut out, d, names);
+    out
+}
+
+pub fn history(portal: &PortalUrl, entries: &[Snapshot], json: bool) -> String {
+    if json {
+        return serde_json::to_string_pretty(entries).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    if entries.is_empty() {
+        let _ = writeln!(out, "This app has not saved a policy to {portal} yet.");
+    }
+    for s in entries {
+        let note = s.note.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
+        let _ = writeln!(out, "#{:<3} {}  by {}{}", s.number, s.time.format("%Y-%m-%d %H:%M UTC"), s.by, note);
+        let _ = writeln!(out, "      {}", crate::service::describe(&s.diff()));
+    }
+    out
+}
+
+pub fn what_if(w: &WhatIf, json: bool) -> String {
+    if json {
+        return serde_json::to_string_pretty(w).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    let who = w.person.as_ref().map(PersonRef::label).unwrap_or_else(|| "A member of the given groups".into());
+    let _ = writeln!(out, "{who} signing in from {}:", w.ip);
+    let _ = writeln!(out, "  live policy: {}", w.live.explanation);
+    if let Some(d) = &w.draft {
+        let _ = writeln!(out, "  draft:       {}", d.explanation);
+    }
+    out
+}
+
+pub fn profiles(p: &Profiles) -> String {
+    let mut out = String::new();
+    if p.profiles.is_empty() {
+        let _ = writeln!(out, "No saved portals. `docspace-tfa --portal URL login` saves one.");
+    }
+    for prof in &p.profiles {
+        let mark = if p.current.as_deref() == Some(prof.name.as_str()) { "*" } else { " " };
+        let _ = writeln!(out, "{mark} {}  {}", prof.name, prof.portal);
     }
     out
 }

@@ -92,6 +92,8 @@ pub struct Employee {
     #[serde(default)]
     pub is_owner: bool,
     #[serde(default)]
+    pub is_room_admin: bool,
+    #[serde(default)]
     pub is_visitor: bool,
     #[serde(default)]
     pub is_collaborator: bool,

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a sandbox portal over real HTTP on 127.0.0.1.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod cli;
+
 use docspace_tfa::docspace::{ClientOptions, DocSpaceClient, PortalUrl};
 use docspace_tfa::policy::{Method, Policy};
 use docspace_tfa::sandbox::{Sandbox, SandboxConfig};

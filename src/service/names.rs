@@ -1,0 +1,133 @@
+//! Names for ids: people and groups as the app shows them, never bare GUIDs.
+
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{lock, Connection, ServiceError};
+use crate::docspace::{ApiError, Employee, Group};
+use crate::policy::system_groups::system_group_name;
+
+/// How many name look-ups run at once: fast on a real portal, gentle on its rate limits.
+const LOOKUP_CONCURRENCY: usize = 8;
+
+/// A user as the app shows it: never a bare id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// False when the portal does not know this id (deleted user, typo in a file).
+    pub known: bool,
+    pub is_owner: bool,
+    pub is_admin: bool,
+}
+
+impl PersonRef {
+    pub fn from_employee(e: &Employee) -> Self {
+        PersonRef {
+            id: e.id,
+            display_name: e.display_name.clone(),
+            email: e.email.clone(),
+            known: true,
+            is_owner: e.is_owner,
+            is_admin: e.is_admin,
+        }
+    }
+    fn unknown(id: Uuid) -> Self {
+        PersonRef { id, display_name: format!("unknown user {id}"), email: None, known: false, is_owner: false, is_admin: false }
+    }
+    /// "Name <email>" or the name alone.
+    pub fn label(&self) -> String {
+        match &self.email {
+            Some(e) if !e.is_empty() => format!("{} <{e}>", self.display_name),
+            _ => self.display_name.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRef {
+    pub id: Uuid,
+    pub name: String,
+    pub known: bool,
+    pub is_system: bool,
+}
+
+impl GroupRef {
+    fn unknown(id: Uuid) -> Self {
+        GroupRef { id, name: format!("unknown group {id}"), known: false, is_system: false }
+    }
+}
+
+impl Connection {
+    /// as "unknown user <id>".
+    pub async fn people(&self, ids: &[Uuid]) -> Result<Vec<PersonRef>, ServiceError> {
+        let missing: Vec<Uuid> = {
+            let cache = lock(&self.people);
+            ids.iter().filter(|id| !cache.contains_key(id)).copied().collect()
+        };
+        let fetched: Vec<Result<PersonRef, ApiError>> = stream::iter(missing)
+            .map(|id| async move {
+                match self.client.user(id).await {
+                    Ok(e) => Ok(PersonRef::from_employee(&e)),
+                    Err(ApiError::NotFound { .. }) => Ok(PersonRef::unknown(id)),
+                    Err(e) => Err(e),
+                }
+            })
+            .buffer_unordered(LOOKUP_CONCURRENCY)
+            .collect()
+            .await;
+        let mut cache = lock(&self.people);
+        for p in fetched {
+            let p = p?;
+            cache.insert(p.id, p);
+        }
+        Ok(ids.iter().filter_map(|id| cache.get(id).cloned()).collect())
+    }
+
+    /// Names for group ids; the system groups are named locally.
+    pub async fn groups(&self, ids: &[Uuid]) -> Result<Vec<GroupRef>, ServiceError> {
+        let missing: Vec<Uuid> = {
+            let cache = lock(&self.groups);
+            ids.iter().filter(|id| !cache.contains_key(id)).copied().collect()
+        };
+        let fetched: Vec<Result<GroupRef, ApiError>> = stream::iter(missing)
+            .map(|id| async move {
+                if let Some(name) = system_group_name(id) {
+                    return Ok(GroupRef { id, name: name.to_string(), known: true, is_system: true });
+                }
+                match self.client.group(id).await {
+                    Ok(g) => Ok(GroupRef { id, name: g.name, known: true, is_system: g.is_system.unwrap_or(false) }),
+                    Err(ApiError::NotFound { .. }) => Ok(GroupRef::unknown(id)),
+                    Err(e) => Err(e),
+                }
+            })
+            .buffer_unordered(LOOKUP_CONCURRENCY)
+            .collect()
+            .await;
+        let mut cache = lock(&self.groups);
+        for g in fetched {
+            let g = g?;
+            cache.insert(g.id, g);
+        }
+        Ok(ids.iter().filter_map(|id| cache.get(id).cloned()).collect())
+    }
+
+    /// Adds search results to the name cache, so chips never need another request.
+    pub fn remember_people(&self, people: &[Employee]) {
+        let mut cache = lock(&self.people);
+        for e in people {
+            cache.insert(e.id, PersonRef::from_employee(e));
+        }
+    }
+
+    pub fn remember_groups(&self, groups: &[Group]) {
+        let mut cache = lock(&self.groups);
+        for g in groups {
+            cache.insert(g.id, GroupRef { id: g.id, name: g.name.clone(), known: true, is_system: g.is_system.unwrap_or(false) });
+        }
+    }
+}

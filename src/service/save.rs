@@ -1,0 +1,103 @@
+//! Review and save: the whole policy, checked against the live one, then read back.
+
+use serde::Serialize;
+
+use super::{Connection, Landed, ServiceError};
+use crate::docspace::models::TfaRequest;
+use crate::history::{HistoryStore, Snapshot};
+use crate::policy::review::{review, Review, ReviewContext};
+use crate::policy::{Method, Policy, PolicyDiff, PortalPolicy};
+
+/// The outcome of a verified save.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub before: Policy,
+    pub after: PortalPolicy,
+    pub diff: PolicyDiff,
+    /// Every session was signed out (sms/app saves).
+    pub signed_out: bool,
+    /// The PUT's answer was lost, but reading back showed the change had landed.
+    pub recovered: bool,
+}
+
+/// A verified save and its history entry. A history that cannot be written does not undo the
+/// save; it is reported instead.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveReport {
+    #[serde(flatten)]
+    pub saved: Saved,
+    pub snapshot: Option<Snapshot>,
+    pub history_error: Option<String>,
+}
+
+impl Connection {
+    /// Looks up the draft's mandatory users to find the owner among them (the owner rule).
+    pub async fn review(&self, live: &PortalPolicy, draft: &Policy) -> Result<Review, ServiceError> {
+        let people = self.people(&draft.mandatory_users).await?;
+        let owner_id = if self.me.is_owner { Some(self.me.id) } else { people.iter().find(|p| p.is_owner).map(|p| p.id) };
+        let ctx = ReviewContext {
+            caller_id: self.me.id,
+            caller_is_owner: self.me.is_owner,
+            owner_id,
+            caller_has_app: self.me.tfa_app_enabled,
+        };
+        Ok(review(live, draft, &ctx))
+    }
+
+    /// Saves the whole draft: refuses what the review refuses, stops if the portal changed since
+    /// `base` was loaded (unless `overwrite`), sends the full policy, and reads it back.
+    pub async fn save(&self, base: &Policy, draft: &Policy, overwrite: bool) -> Result<Saved, ServiceError> {
+        let portal = self.portal().to_string();
+        let live = self.client.policy().await?;
+        if !overwrite && !live.policy.same_as(base) {
+            return Err(ServiceError::Conflict { portal, theirs: Box::new(PolicyDiff::between(base, &live.policy)), live: Box::new(live) });
+        }
+        let review = self.review(&live, draft).await?;
+        let errors: Vec<String> = review.errors().map(|p| p.message.clone()).collect();
+        if !errors.is_empty() {
+            return Err(ServiceError::Refused { problems: errors });
+        }
+        let sent = draft.as_stored();
+        let request = TfaRequest::new(&sent, self.me.id);
+        let mut recovered = false;
+        if let Err(cause) = self.client.put_tfa(&request).await {
+            if !cause.outcome_unknown() {
+                return Err(cause.into());
+            }
+            // The answer was lost or garbled: only a fresh read tells whether the change landed.
+            let landed = match self.client.policy().await {
+                Ok(now) if now.policy.same_as(&sent) => Landed::Yes,
+                Ok(now) if now.policy.same_as(&live.policy) => Landed::No,
+                _ => Landed::Unknown,
+            };
+            if landed != Landed::Yes {
+                return Err(ServiceError::SaveFailed { portal, cause, landed });
+            }
+            recovered = true;
+        }
+        let after = self.client.policy().await?;
+        if !after.policy.same_as(&sent) {
+            return Err(ServiceError::NotVerified { portal, difference: Box::new(PolicyDiff::between(&sent, &after.policy)) });
+        }
+        Ok(Saved {
+            before: live.policy.clone(),
+            diff: PolicyDiff::between(&live.policy, &after.policy),
+            signed_out: sent.method != Method::None,
+            after,
+            recovered,
+        })
+    }
+
+    /// [`Connection::save`], then a history entry for it.
+    pub async fn save_recorded(&self, history: &HistoryStore, base: &Policy, draft: &Policy, overwrite: bool, note: Option<String>) -> Result<SaveReport, ServiceError> {
+        let saved = self.save(base, draft, overwrite).await?;
+        let (snapshot, history_error) =
+            match history.record(self.portal().as_str(), &self.me.display_name, &saved.before, &saved.after.policy, note) {
+                Ok(s) => (Some(s), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+        Ok(SaveReport { saved, snapshot, history_error })
+    }
+}
