@@ -224,7 +224,11 @@ function render() {
   while (ul.children.length > list.length) ul.lastElementChild.remove();
   while (ul.children.length < list.length) ul.append(makeRow());
   list.forEach((text, i) => updateRow(ul.children[i], i, text, list));
-  $('#ip-empty').hidden = list.length > 0;
+  const empty = $('#ip-empty');
+  empty.hidden = list.length > 0;
+  empty.textContent = listsDisabled()
+    ? 'No trusted IPs.'
+    : 'No trusted IPs: everyone must use TFA, wherever they sign in from.';
   renderStatus();
 }
 
