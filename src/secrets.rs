@@ -94,19 +94,20 @@ impl KeyringStore {
         op: impl FnOnce(keyring::Entry) -> Result<T, keyring::Error> + Send + 'static,
     ) -> Result<Result<T, keyring::Error>, SecretError> {
         let (service, account) = (self.service.clone(), account.to_string());
-        let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("keychain".into())
-            .spawn(move || {
-                let result = keyring::Entry::new(&service, &account).and_then(op);
-                let _ = tx.send(result);
-            })
-            .map_err(|e| SecretError::Platform { detail: e.to_string() })?;
-        match rx.recv_timeout(self.timeout) {
-            Ok(result) => Ok(result),
-            Err(_) => Err(SecretError::Timeout { secs: self.timeout.as_secs().max(1) }),
-        }
+        with_timeout(self.timeout, move || keyring::Entry::new(&service, &account).and_then(op))
     }
+}
+
+/// Runs `f` on its own thread and gives up after `timeout`; the thread is left to finish alone.
+fn with_timeout<T: Send + 'static>(timeout: Duration, f: impl FnOnce() -> T + Send + 'static) -> Result<T, SecretError> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| SecretError::Platform { detail: e.to_string() })?;
+    rx.recv_timeout(timeout).map_err(|_| SecretError::Timeout { secs: timeout.as_secs().max(1) })
 }
 
 impl SecretStore for KeyringStore {
@@ -218,6 +219,15 @@ mod tests {
         assert_eq!(s.get("p").unwrap().unwrap().expose(), "sk-1");
         assert!(s.delete("p").unwrap());
         assert!(!s.delete("p").unwrap());
+    }
+
+    #[test]
+    fn a_keychain_that_never_answers_times_out() {
+        let started = std::time::Instant::now();
+        let r = with_timeout(Duration::from_millis(200), || std::thread::sleep(Duration::from_secs(5)));
+        assert_eq!(r.unwrap_err(), SecretError::Timeout { secs: 1 });
+        assert!(started.elapsed() < Duration::from_secs(2), "gave up on time");
+        assert_eq!(with_timeout(Duration::from_secs(1), || 7).unwrap(), 7);
     }
 
     #[test]
