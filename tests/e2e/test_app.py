@@ -1,0 +1,305 @@
+"""The desktop app end to end: the real binary, its webview and its Rust commands, driven through
+WebDriver, against a sandbox portal in a separate process. What the portal holds afterwards is
+checked on the portal itself, over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import ADMIN_KEY, APP, APP_DIRS, Portal
+
+TIMEOUT = 20
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def wait(d, cond, timeout=TIMEOUT, msg=""):
+    def safe(_):
+        try:
+            return cond()
+        except StaleElementReferenceException:
+            return False
+    return WebDriverWait(d, timeout, poll_frequency=0.1).until(safe, msg)
+
+
+def el(d, css):
+    return d.find_element(By.CSS_SELECTOR, css)
+
+
+def els(d, css):
+    return d.find_elements(By.CSS_SELECTOR, css)
+
+
+def shown(d, css):
+    found = els(d, css)
+    return bool(found) and found[0].is_displayed()
+
+
+def connect_form(d):
+    wait(d, lambda: shown(d, "#connect-screen") and shown(d, "#portal"), msg="connect screen")
+
+
+def connect(d, portal: Portal, key=ADMIN_KEY, remember=True):
+    connect_form(d)
+    p = el(d, "#portal")
+    p.clear()
+    p.send_keys(portal.url)
+    k = el(d, "#api-key")
+    k.clear()
+    k.send_keys(key)
+    box = el(d, "#remember")
+    if box.is_selected() != remember:
+        box.click()
+    el(d, "#connect").click()
+
+
+def policy_ready(d):
+    """The policy screen is up and the form shows the loaded policy."""
+    wait(d, lambda: shown(d, "#policy-screen") and shown(d, "#policy-form"), msg="policy screen with the loaded policy")
+
+
+def choose_method(d, method):
+    radio = el(d, f"input[name=method][value={method}]")
+    # The radio is styled inside its card; clicking the card is what a person does.
+    radio.find_element(By.XPATH, "ancestor::label[1]").click()
+    wait(d, lambda: el(d, f"input[name=method][value={method}]").is_selected(), msg=f"method {method} selected")
+
+
+def ip_rows(d):
+    return els(d, "#ip-list .ip-row")
+
+
+def row_text(row):
+    return row.find_element(By.CSS_SELECTOR, ".ip-text").get_attribute("value")
+
+
+def add_ip(d, text):
+    box = el(d, "#ip-input")
+    box.clear()
+    box.send_keys(text)
+    el(d, "#ip-add").click()
+    wait(d, lambda: any(row_text(r) == text for r in ip_rows(d)), msg=f"row for {text}")
+
+
+def row_for(d, text):
+    return next(r for r in ip_rows(d) if row_text(r) == text)
+
+
+def review_enabled(d):
+    return el(d, "#review").is_enabled()
+
+
+def pick_person(d, query, person_id):
+    box = el(d, "#user-search")
+    box.clear()
+    box.send_keys(query)
+    option = f'#user-results [role=option][data-id="{person_id}"]'
+    wait(d, lambda: shown(d, option), msg=f"search result {person_id} for {query!r}")
+    el(d, option).click()
+    wait(d, lambda: els(d, f'#user-chips .chip[data-id="{person_id}"]'), msg="chip of the picked person")
+
+
+def review_and_save(d):
+    wait(d, lambda: review_enabled(d), msg="Review enabled")
+    el(d, "#review").click()
+    wait(d, lambda: el(d, "#review-dialog").get_attribute("open") is not None, msg="review dialog open")
+    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
+    el(d, "#confirm-save").click()
+
+
+def screenshot(d, path):
+    """The webview's own screenshot, and the whole X screen as a person would see it."""
+    time.sleep(0.5)  # let WebKit finish painting after the last change
+    d.save_screenshot(str(path))
+    if shutil.which("import") and os.environ.get("DISPLAY"):
+        subprocess.run(["import", "-window", "root", str(path.with_name(path.stem + "-screen.png"))], check=False, timeout=20)
+
+
+def toast_text(d):
+    return el(d, "#toast-text").text
+
+
+def settings_by_id(portal: Portal) -> dict:
+    return {s["id"]: s for s in portal.tfaapp()}
+
+
+# ---- tests -------------------------------------------------------------------------------------
+
+def test_connect_with_address_and_key(app, clean_portal, keychain, artifacts):
+    d = app
+    connect(d, clean_portal, remember=keychain)
+    policy_ready(d)
+    wait(d, lambda: el(d, "#session-portal").text.strip(), msg="header filled in")
+    assert el(d, "#session-portal").text.strip() in (clean_portal.url, clean_portal.url.split("//")[1])
+    assert "Adam Admin" in el(d, "#session-user").text
+    assert el(d, "#session-role").text.lower().startswith("admin")
+    assert el(d, "#sandbox-badge").is_displayed() is False
+    assert el(d, "input[name=method][value=none]").is_selected()
+    assert el(d, "#api-key").get_attribute("value") == "", "the key field is cleared after connecting"
+    expected = "Key in keychain" if keychain else "Key for this session only"
+    assert el(d, "#session-key").text == expected
+    screenshot(d, artifacts / "connected.png")
+
+
+def test_wrong_key_is_shown_on_the_key_field(app, clean_portal):
+    d = app
+    connect(d, clean_portal, key="sk-wrong-key", remember=False)
+    wait(d, lambda: shown(d, "#api-key-error"), msg="key error")
+    assert "API key" in el(d, "#api-key-error").text
+    assert not shown(d, "#policy-screen")
+
+
+def test_try_the_sandbox(app, artifacts):
+    d = app
+    connect_form(d)
+    el(d, "#try-sandbox").click()
+    policy_ready(d)
+    wait(d, lambda: el(d, "#sandbox-badge").is_displayed(), msg="sandbox badge")
+    assert "Olivia Owner" in el(d, "#session-user").text
+    assert el(d, "input[name=method][value=none]").is_selected()
+    screenshot(d, artifacts / "sandbox-policy.png")
+    # The in-process sandbox answers searches like a portal.
+    choose_method(d, "app")
+    el(d, "#user-search").send_keys("Adam")
+    wait(d, lambda: any("Adam Admin" in o.text for o in els(d, "#user-results [role=option]")), msg="search result")
+    screenshot(d, artifacts / "sandbox-search.png")
+
+
+def test_edit_review_and_save_lands_on_the_portal(app, clean_portal, keychain, artifacts):
+    d = app
+    portal = clean_portal
+    # Someone to make mandatory: an ordinary seeded user with a unique last name.
+    people = portal.people()
+    by_last = {}
+    for p in people:
+        by_last.setdefault(p["displayName"].split()[-1], []).append(p)
+    person = next(ps[0] for last, ps in sorted(by_last.items())
+                  if len(ps) == 1 and not ps[0]["isOwner"] and not ps[0]["isAdmin"] and last.isalpha() and len(last) >= 5)
+    query = person["displayName"].split()[-1][:4]
+
+    connect(d, portal, remember=keychain)
+    policy_ready(d)
+    assert not review_enabled(d), "nothing to review before a change"
+
+    choose_method(d, "app")
+    add_ip(d, "10.20.0.0/16")
+    wait(d, lambda: not els(d, ".ip-row .ip-error") and review_enabled(d), msg="good IP accepted")
+
+    # A bad entry: host bits set. Its error shows inline and blocks the save.
+    add_ip(d, "192.168.1.10/24")
+    bad = row_for(d, "192.168.1.10/24")
+    wait(d, lambda: row_for(d, "192.168.1.10/24").find_elements(By.CSS_SELECTOR, ".ip-error"), msg="inline IP error")
+    assert "host bits" in row_for(d, "192.168.1.10/24").find_element(By.CSS_SELECTOR, ".ip-error").text
+    assert bad.get_attribute("data-index") == "1"
+    wait(d, lambda: not review_enabled(d), msg="Review disabled while an IP is bad")
+    screenshot(d, artifacts / "bad-ip.png")
+    row_for(d, "192.168.1.10/24").find_element(By.CSS_SELECTOR, ".ip-remove").click()
+    wait(d, lambda: [row_text(r) for r in ip_rows(d)] == ["10.20.0.0/16"], msg="bad row removed")
+    wait(d, lambda: review_enabled(d), msg="Review enabled again")
+
+    pick_person(d, query, person["id"])
+
+    review_and_save(d)
+    wait(d, lambda: "Saved and verified" in toast_text(d), msg="saved toast")
+    wait(d, lambda: el(d, "#review-dialog").get_attribute("open") is None, msg="dialog closed")
+    screenshot(d, artifacts / "saved.png")
+
+    # On the portal itself: exactly that policy.
+    s = settings_by_id(portal)
+    assert s["app"]["enabled"] is True
+    assert s["app"]["trustedIps"] == ["10.20.0.0/16"]
+    assert s["app"]["mandatoryUsers"] == [person["id"]]
+    assert (s["app"].get("mandatoryGroups") or []) == []
+    assert s["sms"]["enabled"] is False
+    state = portal.state()
+    assert state["app"]["enable"] is True and state["sms"]["enable"] is False
+    assert state["app"]["trustedIps"] == ["10.20.0.0/16"]
+    assert state["app"]["mandatoryUsers"] == [person["id"]]
+
+
+def test_conflict_then_overwrite(app, clean_portal, keychain):
+    d = app
+    portal = clean_portal
+    connect(d, portal, remember=keychain)
+    policy_ready(d)
+    choose_method(d, "app")
+    add_ip(d, "10.30.0.1")
+    # Someone else saves in the meantime.
+    portal.request("PUT", "/sandbox/state/tfa", {"app": {"enable": True, "trustedIps": ["203.0.113.9"], "mandatoryUsers": [], "mandatoryGroups": []}})
+    review_and_save(d)
+    wait(d, lambda: shown(d, "#conflict-panel"), msg="conflict panel")
+    assert "203.0.113.9" in el(d, "#conflict-diff").text
+    assert portal.state()["app"]["trustedIps"] == ["203.0.113.9"], "nothing was saved"
+    el(d, "#conflict-overwrite").click()
+    wait(d, lambda: shown(d, "#conflict-overwrite-confirm"))
+    el(d, "#conflict-overwrite-confirm").click()
+    wait(d, lambda: "Saved and verified" in toast_text(d), msg="saved toast")
+    assert portal.state()["app"]["trustedIps"] == ["10.30.0.1"]
+
+
+def test_remembered_portal_reconnects_from_the_keychain(profile, clean_portal, keychain):
+    if not keychain:
+        pytest.skip("no Secret Service on this session bus (run through scripts/e2e)")
+    d = profile.launch()
+    connect(d, clean_portal, remember=True)
+    policy_ready(d)
+    profile.quit(d)
+
+    d = profile.launch()
+    policy_ready(d)  # no typing: app_state -> connect_saved with the keychain's key
+    assert el(d, "#session-key").text == "Key in keychain"
+
+    # Forget the key: back to the connect form, and the next launch cannot connect by itself.
+    el(d, "#forget-key").click()
+    wait(d, lambda: shown(d, "#confirm-ok"), msg="confirmation")
+    el(d, "#confirm-ok").click()
+    connect_form(d)
+    profile.quit(d)
+    d = profile.launch()
+    connect_form(d)
+    assert el(d, "#portal").get_attribute("value") == clean_portal.url
+
+
+def test_second_launch_hands_over_to_the_running_app(profile):
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        pytest.skip("single-instance needs a session bus (run through scripts/e2e)")
+    d = profile.launch()
+    connect_form(d)
+    started = time.monotonic()
+    second = subprocess.run([str(APP)], env=profile.env, capture_output=True, timeout=30)
+    assert second.returncode == 0
+    assert time.monotonic() - started < 15
+    # The first window is still there and working.
+    assert shown(d, "#connect-screen")
+
+
+# Last: after everything above, no file any app instance wrote holds the key.
+def test_the_key_is_in_no_file_the_app_wrote():
+    assert APP_DIRS, "run with the other tests"
+    needles = [ADMIN_KEY.encode(), ADMIN_KEY.encode("utf-16-le"), b"sk-sandbox-owner"]
+    scanned, hits, logs = 0, [], []
+    for base in APP_DIRS:
+        for f in base.rglob("*"):
+            if not f.is_file() or f.is_symlink():
+                continue
+            data = f.read_bytes()
+            scanned += 1
+            if f.suffix == ".log":
+                logs.append(f)
+            if any(n in data for n in needles):
+                hits.append(str(f))
+    assert not hits, f"the API key was written to: {hits}"
+    assert scanned > 0
+    # The log exists and says what happened, by host and outcome only.
+    assert logs, "no log file was written"
+    text = "\n".join(p.read_text(errors="replace") for p in logs)
+    assert "connected to 127.0.0.1" in text
