@@ -376,8 +376,19 @@ pub async fn review_draft(state: State<'_, AppState>, draft: Policy) -> CommandR
 pub async fn save_policy(state: State<'_, AppState>, base: Policy, draft: Policy, overwrite: bool) -> CommandResult<SaveResult> {
     let conn = require(&state).await?;
     let host = host_of(&conn);
+    // Saves to a real portal go into the local history the CLI reads too; the throwaway
+    // in-process sandbox (a new port each time) is not recorded.
+    let sandbox = state.current.read().await.as_ref().is_some_and(|c| c.sandbox.is_some());
     let result = async {
-        let saved = conn.save(&base, &draft, overwrite).await?;
+        let saved = if sandbox {
+            conn.save(&base, &draft, overwrite).await?
+        } else {
+            let report = conn.save_recorded(&state.history, &base, &draft, overwrite, None).await?;
+            if let Some(e) = &report.history_error {
+                log::warn!("saved on {host}, but the local history could not be written: {e}");
+            }
+            report.saved
+        };
         let policy = conn.with_names(saved.after).await?;
         Ok(SaveResult { policy, signed_out: saved.signed_out, recovered: saved.recovered })
     }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use docspace_tfa::history::HistoryStore;
 use docspace_tfa::profiles::{ProfileError, ProfileStore};
 use docspace_tfa::sandbox::Sandbox;
 use docspace_tfa::secrets::{KeyringStore, SecretStore};
@@ -49,20 +50,24 @@ pub struct AppState {
     /// never interleave (e.g. a double click on Connect).
     pub(crate) session: Mutex<()>,
     pub(crate) profiles: ProfileStore,
+    /// The local save history the CLI keeps too, so neither reports the other's saves as drift.
+    pub(crate) history: HistoryStore,
     pub(crate) secrets: Arc<dyn SecretStore>,
 }
 
 impl AppState {
-    /// The state of the real app: profiles in the OS config folder, keys in the OS keychain.
+    /// The state of the real app: the same profiles, history and keychain entries as the CLI
+    /// (OS config and data folders; keychain service `docspace_tfa::APP_ID`).
     pub fn new_default() -> Result<Self, ProfileError> {
         let profiles = ProfileStore::default_location()?;
+        let history = HistoryStore::default_location()?;
         let secrets = Arc::new(KeyringStore::new(docspace_tfa::APP_ID, KEYCHAIN_TIMEOUT));
-        Ok(AppState::new(profiles, secrets))
+        Ok(AppState::new(profiles, history, secrets))
     }
 
-    /// Any profile location and key store: tests pass a temporary folder and a `MemoryStore`.
-    pub fn new(profiles: ProfileStore, secrets: Arc<dyn SecretStore>) -> Self {
-        AppState { current: RwLock::new(None), session: Mutex::new(()), profiles, secrets }
+    /// Any locations and key store: tests pass temporary folders and a `MemoryStore`.
+    pub fn new(profiles: ProfileStore, history: HistoryStore, secrets: Arc<dyn SecretStore>) -> Self {
+        AppState { current: RwLock::new(None), session: Mutex::new(()), profiles, history, secrets }
     }
 
     /// The current connection, for the commands that need one.

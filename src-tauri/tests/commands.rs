@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
+use docspace_tfa::history::HistoryStore;
 use docspace_tfa::profiles::ProfileStore;
 use docspace_tfa::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
-use docspace_tfa::secrets::{MemoryStore, SecretStore};
+use docspace_tfa::secrets::{ApiKey, MemoryStore, SecretError, SecretStore};
 use docspace_tfa_desktop::{builder, AppState, COMMANDS};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -28,10 +29,33 @@ fn context() -> tauri::Context<MockRuntime> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
+/// A keychain that is locked: every call fails like a locked Secret Service.
+struct LockedStore;
+
+impl SecretStore for LockedStore {
+    fn get(&self, _: &str) -> Result<Option<ApiKey>, SecretError> {
+        Err(SecretError::Locked)
+    }
+    fn set(&self, _: &str, _: &ApiKey) -> Result<(), SecretError> {
+        Err(SecretError::Locked)
+    }
+    fn delete(&self, _: &str) -> Result<bool, SecretError> {
+        Err(SecretError::Locked)
+    }
+}
+
 fn harness() -> Harness {
+    harness_with(None)
+}
+
+fn harness_with(store: Option<Arc<dyn SecretStore>>) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemoryStore::default();
-    let state = AppState::new(ProfileStore::in_dir(dir.path()), Arc::new(secrets.clone()) as Arc<dyn SecretStore>);
+    let state = AppState::new(
+        ProfileStore::in_dir(dir.path()),
+        HistoryStore::in_dir(&dir.path().join("history")),
+        store.unwrap_or_else(|| Arc::new(secrets.clone())),
+    );
     let app = builder(mock_builder(), state).build(context()).expect("app builds");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { _app: app, webview, dir, secrets }
@@ -189,6 +213,11 @@ fn connect_load_review_save_and_load_again() {
     assert!(snap.app.enable);
     assert_eq!(snap.app.trusted_ips.as_deref().unwrap(), ["10.0.0.0/8", "192.168.1.10"]);
     assert_eq!(sb.sign_out_count(), 1);
+    // Recorded in the history the CLI reads, so its drift check does not flag this save.
+    let history = HistoryStore::in_dir(&h.dir.path().join("history"));
+    let last = history.last(&sb.url()).unwrap().expect("the save is in the history");
+    assert_eq!(serde_json::to_value(&last.after).unwrap(), draft);
+    assert_eq!(last.by, "Adam Admin");
 
     // A draft with a bad IP: the review shows the error on its field, and a save is refused.
     let bad = json!({ "method": "app", "trustedIps": ["192.168.1.10/24"], "mandatoryUsers": [], "mandatoryGroups": [] });
@@ -309,6 +338,27 @@ fn saved_portal_reconnects_and_forget_key_removes_it() {
 }
 
 #[test]
+fn a_locked_keychain_is_a_keychain_error_and_session_only_still_works() {
+    let sb = sandbox();
+    let h = harness_with(Some(Arc::new(LockedStore)));
+    let e = connect(&h, &sb, ADMIN_KEY, true).unwrap_err();
+    assert_eq!(e["kind"], "keychain", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("locked"), "{e}");
+    assert_eq!(h.ok("app_state", json!({}))["connection"], Value::Null, "not connected after a keychain failure");
+
+    // What the UI offers then: the same key for this session only.
+    let info = connect(&h, &sb, ADMIN_KEY, false).unwrap();
+    assert_eq!(info["keyStorage"], "session");
+    h.ok("load_policy", json!({}));
+    // The next launch finds the portal remembered, and the keychain still locked.
+    h.ok("disconnect", json!({}));
+    assert_eq!(h.ok("app_state", json!({}))["savedPortal"], sb.url());
+    assert_eq!(h.err("connect_saved", json!({}))["kind"], "keychain");
+    assert_eq!(h.err("forget_key", json!({}))["kind"], "keychain");
+    tauri::async_runtime::block_on(sb.shutdown());
+}
+
+#[test]
 fn the_built_in_sandbox_runs_while_connected() {
     let h = harness();
     let info = h.ok("start_sandbox", json!({}));
@@ -320,6 +370,9 @@ fn the_built_in_sandbox_runs_while_connected() {
     let loaded = h.ok("load_policy", json!({}));
     assert_eq!(loaded["policy"]["method"], "none");
     assert_eq!(h.ok("app_state", json!({}))["savedPortal"], Value::Null, "the sandbox is never remembered");
+    let draft = json!({ "method": "app", "trustedIps": ["10.0.0.1"], "mandatoryUsers": [], "mandatoryGroups": [] });
+    let saved = h.ok("save_policy", json!({ "base": loaded["policy"], "draft": draft, "overwrite": false }));
+    assert_eq!(saved["policy"]["policy"], draft);
 
     // A second start replaces the first sandbox.
     let second = h.ok("start_sandbox", json!({}))["portal"].as_str().unwrap().to_string();
@@ -332,6 +385,7 @@ fn the_built_in_sandbox_runs_while_connected() {
     h.ok("disconnect", json!({}));
     assert!(!reachable(&second), "disconnect stops the sandbox");
     assert!(!h.dir.path().join("profiles.json").exists());
+    assert!(!h.dir.path().join("history").exists(), "sandbox saves are not recorded");
 }
 
 #[test]
