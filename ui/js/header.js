@@ -3,18 +3,11 @@
 import { call } from './api.js';
 import { $, withBusy } from './dom.js';
 import { confirmDialog } from './confirm.js';
+import { hostOf } from './model.js';
 import { state, on, isDirtyNow } from './state.js';
 import { toast } from './toast.js';
 
 let onLeft = () => {};
-
-function hostOf(portal) {
-  try {
-    return new URL(portal).host || portal;
-  } catch {
-    return portal;
-  }
-}
 
 function render() {
   const c = state.connection;

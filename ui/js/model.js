@@ -152,3 +152,113 @@ export function groupLabel(g, id) {
   if (!g) return `unknown group ${id}`;
   return g.name || `unknown group ${g.id || id}`;
 }
+
+// ---- safe-change features (history, drift, what-if, policy files, profiles) -------------------
+
+/** True when the two policies would be stored the same way by the portal. */
+export function samePolicy(a, b) {
+  return !!a && !!b && !isDirty(a, b);
+}
+
+/** The host of a portal URL, or the text itself when it is not a URL. */
+export function hostOf(portal) {
+  try {
+    return new URL(portal).host || String(portal);
+  } catch {
+    return String(portal ?? '');
+  }
+}
+
+/** History entries newest first (the command lists them oldest first); never mutates the input. */
+export function newestFirst(entries) {
+  return [...(entries || [])].sort((a, b) => (b.number ?? 0) - (a.number ?? 0));
+}
+
+/** Every id a PolicyDiff mentions for one list (added, then removed). */
+export function diffIds(diff, key) {
+  const c = diff && diff[key];
+  return c ? [...(c.added || []), ...(c.removed || [])] : [];
+}
+
+/** The user and group ids of a diff that `knownPerson` / `knownGroup` cannot name yet. */
+export function unnamedIds(diff, knownPerson, knownGroup) {
+  return {
+    users: diffIds(diff, 'mandatoryUsers').filter((id) => !knownPerson(id)),
+    groups: diffIds(diff, 'mandatoryGroups').filter((id) => !knownGroup(id)),
+  };
+}
+
+/** The `draft` argument of what_if / export_policy: the draft when it changes something, else null. */
+export function draftArg(base, draft) {
+  return base && draft && isDirty(base, draft) ? draftForSave(draft) : null;
+}
+
+/**
+ * How to show a what-if Outcome: a badge text and a tone. A trusted-IP entry that makes the
+ * server throw is neither "required" nor "not required": the sign-in fails.
+ */
+export function outcomeBadge(outcome) {
+  if (!outcome) return { label: 'Unknown', tone: 'unknown' };
+  const kind = outcome.reason && outcome.reason.kind;
+  if (kind === 'serverError') return { label: 'Sign-in fails', tone: 'fails' };
+  return outcome.required ? { label: 'Required', tone: 'required' } : { label: 'Not required', tone: 'not-required' };
+}
+
+/** True when the draft's outcome differs from the live one (badge or reason). */
+export function outcomeChanged(live, draft) {
+  if (!live || !draft) return false;
+  return outcomeBadge(live).tone !== outcomeBadge(draft).tone
+    || JSON.stringify(live.reason || null) !== JSON.stringify(draft.reason || null);
+}
+
+const ROLE_LABELS = {
+  owner: 'Owner', docSpaceAdmin: 'DocSpace admin', roomAdmin: 'Room admin', user: 'User', guest: 'Guest',
+};
+
+export function roleLabel(role) {
+  return ROLE_LABELS[role] || (role ? String(role) : '');
+}
+
+/** The entries of an Imported the admin must hear about; `any` is false when all resolved. */
+export function importIssues(imported) {
+  const unresolved = [...((imported && imported.unresolved) || [])];
+  const unknownIds = [...((imported && imported.unknownIds) || [])];
+  return { unresolved, unknownIds, any: unresolved.length + unknownIds.length > 0 };
+}
+
+/**
+ * list_profiles in the shape the header needs: the options (current one marked), whether to
+ * show the switcher (two or more profiles) and the profiles a policy can be copied from.
+ */
+export function profileChoices(res) {
+  const list = ((res && res.profiles) || []).filter((p) => p && p.name);
+  const current = (res && res.current) || null;
+  const options = list.map((p) => {
+    const host = hostOf(p.portal || '');
+    return {
+      name: p.name,
+      portal: p.portal || '',
+      label: host && host !== p.name ? `${p.name} (${host})` : p.name,
+      current: p.name === current,
+    };
+  });
+  return {
+    options,
+    current,
+    showSwitcher: options.length >= 2,
+    others: options.length >= 2 ? options.filter((o) => !o.current) : [],
+  };
+}
+
+/** The last part of a file path (either separator), for short messages. */
+export function fileName(path) {
+  const parts = String(path ?? '').split(/[\\/]/).filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : String(path ?? '');
+}
+
+/** A history time (RFC 3339) in the local format, or the text as given when it is not a date. */
+export function localTime(time, locale) {
+  const d = new Date(time);
+  if (!time || Number.isNaN(d.getTime())) return String(time ?? '');
+  return d.toLocaleString(locale || [], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}

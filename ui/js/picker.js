@@ -1,6 +1,7 @@
-// Mandatory users / groups: the chips of the current list and a search-as-you-type combobox
-// (ARIA 1.2 combobox + listbox) that pages through `search_people` / `search_groups`.
-// Only what the admin searches for is ever loaded, 25 at a time.
+// People and group pickers: the chips of a selection and a search-as-you-type combobox (ARIA 1.2
+// combobox + listbox) that pages through `search_people` / `search_groups`. Only what the admin
+// searches for is ever loaded, 25 at a time. The selection lives elsewhere (a binding): the
+// mandatory lists of the draft, or the what-if panel's person (single) and groups.
 
 import { call } from './api.js';
 import { $, h, debounce, setBusy } from './dom.js';
@@ -10,7 +11,6 @@ import { state, on, changeDraft, rememberPeople, rememberGroups } from './state.
 const KINDS = {
   user: {
     command: 'search_people',
-    listKey: 'mandatoryUsers',
     cache: () => state.people,
     remember: rememberPeople,
     noun: 'user',
@@ -22,7 +22,6 @@ const KINDS = {
   },
   group: {
     command: 'search_groups',
-    listKey: 'mandatoryGroups',
     cache: () => state.groups,
     remember: rememberGroups,
     noun: 'group',
@@ -34,8 +33,15 @@ const KINDS = {
   },
 };
 
-function createPicker(prefix) {
-  const k = KINDS[prefix];
+/**
+ * binding: { ids(): string[], add(id), remove(id), disabled(): bool, single?: bool,
+ *            area?(): Element (where the popup must fit), added(label): string, removed(label): string,
+ *            already(label): string, quietWhenEmpty?: bool }
+ * Returns { render(), reset() } for the owner to call when the selection changes elsewhere.
+ */
+export function createPicker(prefix, kindName, binding) {
+  const k = KINDS[kindName];
+  const b = binding;
   const root = $(`#${prefix}-picker`);
   const input = $(`#${prefix}-search`);
   const popup = $(`#${prefix}-popup`);
@@ -48,8 +54,8 @@ function createPicker(prefix) {
 
   const p = { query: '', items: [], total: 0, active: -1, open: false, seq: 0, loading: false, error: null, rovingId: null };
 
-  const current = () => (state.draft ? state.draft[k.listKey] : []);
-  const disabled = () => !state.draft || state.draft.method === 'none';
+  const current = () => b.ids();
+  const disabled = () => b.disabled();
 
   function announce(text) {
     announcer.textContent = '';
@@ -62,7 +68,7 @@ function createPicker(prefix) {
   // room. Never scrolls the page: a popup that grew the scroll area would make the content jump
   // when it closes.
   function place() {
-    const area = document.getElementById('main') || document.documentElement;
+    const area = (b.area && b.area()) || document.getElementById('main') || document.documentElement;
     const box = area.getBoundingClientRect();
     const r = input.getBoundingClientRect();
     const below = box.bottom - r.bottom;
@@ -118,7 +124,7 @@ function createPicker(prefix) {
         h('span', { class: 'option-name' }, k.label(item, item.id)),
         sub ? h('span', { class: 'option-sub' }, sub) : null),
       k.tags(item).map((t) => h('span', { class: 'tag' }, t)),
-      isAdded ? h('span', { class: 'tag tag-added' }, 'Added') : null);
+      isAdded ? h('span', { class: 'tag tag-added' }, b.single ? 'Selected' : 'Added') : null);
     }));
     if (p.active >= p.items.length) p.active = p.items.length - 1;
     if (p.active >= 0) setActive(p.active);
@@ -185,12 +191,17 @@ function createPicker(prefix) {
     if (!item || disabled()) return;
     const label = k.label(item, item.id);
     if (current().includes(item.id)) {
-      announce(`${label} is already a mandatory ${k.noun}.`);
+      announce(b.already(label));
       return;
     }
-    changeDraft((d) => d[k.listKey].push(item.id));
-    announce(`Added ${label} to the mandatory ${k.plural === 'people' ? 'users' : 'groups'}.`);
+    b.add(item.id);
+    announce(b.added(label));
     p.rovingId = item.id;
+    if (b.single) {
+      // One choice: done picking, the chip shows who it is.
+      input.value = '';
+      setOpen(false);
+    }
   }
 
   function move(delta) {
@@ -306,8 +317,8 @@ function createPicker(prefix) {
     if (i < 0 || disabled()) return;
     const label = k.label(k.cache().get(id), id);
     const next = ids[i + 1] ?? ids[i - 1] ?? null;
-    changeDraft((d) => { d[k.listKey] = d[k.listKey].filter((x) => x !== id); });
-    announce(`Removed ${label}.`);
+    b.remove(id);
+    announce(b.removed(label));
     if (p.open) renderPopup();
     if (!focusAfter) return;
     const target = next && chips.querySelector(`.chip[data-id="${CSS.escape(next)}"]`);
@@ -354,7 +365,7 @@ function createPicker(prefix) {
         title: `Remove ${label}`,
       }, h('span', { 'aria-hidden': 'true' }, '×')));
     }));
-    empty.hidden = ids.length > 0;
+    empty.hidden = ids.length > 0 || !!b.quietWhenEmpty;
     if (focusedId) {
       const el = chips.querySelector(`.chip[data-id="${CSS.escape(focusedId)}"]`);
       if (el) el.focus();
@@ -407,22 +418,43 @@ function createPicker(prefix) {
     if (target) target.focus();
   });
 
-  on('draft', () => {
-    renderChips();
-    if (p.open) renderPopup();
-  });
-  on('names', renderChips);
-  on('loaded', () => {
+  function reset() {
     input.value = '';
     p.items = [];
     p.total = 0;
     p.query = '';
     p.seq += 1;
     setOpen(false);
-  });
+  }
+
+  function render() {
+    renderChips();
+    if (p.open) renderPopup();
+  }
+
+  on('names', renderChips);
+  return { render, reset };
+}
+
+/** The mandatory users and groups of the draft. */
+function draftBinding(listKey, plural) {
+  return {
+    ids: () => (state.draft ? state.draft[listKey] : []),
+    add: (id) => changeDraft((d) => d[listKey].push(id)),
+    remove: (id) => changeDraft((d) => { d[listKey] = d[listKey].filter((x) => x !== id); }),
+    disabled: () => !state.draft || state.draft.method === 'none',
+    added: (label) => `Added ${label} to the mandatory ${plural}.`,
+    removed: (label) => `Removed ${label}.`,
+    already: (label) => `${label} is already a mandatory ${plural === 'users' ? 'user' : 'group'}.`,
+  };
 }
 
 export function initPickers() {
-  createPicker('user');
-  createPicker('group');
+  for (const picker of [
+    createPicker('user', 'user', draftBinding('mandatoryUsers', 'users')),
+    createPicker('group', 'group', draftBinding('mandatoryGroups', 'groups')),
+  ]) {
+    on('draft', picker.render);
+    on('loaded', picker.reset);
+  }
 }

@@ -1,5 +1,6 @@
 // The app's state and a tiny publish/subscribe. Modules change state through the functions here
-// and re-render what they own when a topic fires. Topics: connection, loaded, draft, ipChecks, names.
+// and re-render what they own when a topic fires. Topics: connection, loaded, draft, ipChecks, names,
+// drift, profiles, notice.
 
 import { clonePolicy, isDirty, ipCheckSummary } from './model.js';
 
@@ -22,6 +23,12 @@ export const state = {
   /** id -> PersonRef / GroupRef, from the loaded policy, searches and reviews. */
   people: new Map(),
   groups: new Map(),
+  /** Drift of the loaded policy (load_policy's `drift`), or null. */
+  drift: null,
+  /** list_profiles as shaped by model.profileChoices, or null before the first answer. */
+  profiles: null,
+  /** Where the current draft came from when not from the editor: {kind, source, unresolved, unknownIds}. */
+  notice: null,
 };
 
 const listeners = new Map();
@@ -61,6 +68,8 @@ export function setConnection(info) {
 /** Makes `loaded` the new base. The draft becomes a copy of it, or `draft` when given. */
 export function setLoaded(loaded, draft) {
   state.loaded = loaded;
+  state.drift = (loaded && loaded.drift) || null;
+  state.notice = null;
   if (loaded) {
     rememberPeople(loaded.users);
     rememberGroups(loaded.groups);
@@ -71,6 +80,32 @@ export function setLoaded(loaded, draft) {
   }
   emit('loaded');
   emit('draft');
+  emit('drift');
+  emit('notice');
+}
+
+/** Replaces the draft with another policy (restore, import, copy); the base stays. */
+export function replaceDraft(policy, notice = null) {
+  if (!state.loaded) return;
+  state.draft = clonePolicy(policy);
+  state.notice = notice;
+  emit('draft');
+  emit('notice');
+}
+
+export function setDrift(drift) {
+  state.drift = drift || null;
+  emit('drift');
+}
+
+export function setNotice(notice) {
+  state.notice = notice || null;
+  emit('notice');
+}
+
+export function setProfiles(choices) {
+  state.profiles = choices;
+  emit('profiles');
 }
 
 export function changeDraft(fn) {
@@ -84,7 +119,9 @@ export function resetSession() {
   state.connection = null;
   state.people.clear();
   state.groups.clear();
+  state.profiles = null;
   setLoaded(null);
+  emit('profiles');
   emit('connection');
 }
 
