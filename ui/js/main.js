@@ -5,21 +5,19 @@ import { call } from './api.js';
 import { $ } from './dom.js';
 import { initConfirm, confirmDialog } from './confirm.js';
 import { initConnect, showConnectForm, hideConnect, autoConnect } from './connect.js';
+import { initDrift } from './drift.js';
+import { initFiles } from './files.js';
 import { initHeader } from './header.js';
+import { initHistory } from './history.js';
 import { initIps } from './ips.js';
 import { initPickers } from './picker.js';
 import { initPolicy, loadPolicy, resetPolicyScreen } from './policy.js';
+import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
+import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow } from './state.js';
 import { initToast, toast } from './toast.js';
-
-function hostOf(portal) {
-  try {
-    return new URL(portal).host || portal;
-  } catch {
-    return portal;
-  }
-}
+import { initWhatIf } from './whatif.js';
 
 function enterPolicy(info) {
   setConnection(info);
@@ -104,6 +102,11 @@ async function boot() {
     onReview: openReview,
   });
   initReview();
+  initDrift();
+  initHistory();
+  initWhatIf();
+  initFiles();
+  initProfiles({ onSwitched: enterPolicy, onLeft: leave });
   installCloseGuard();
 
   $('#boot').hidden = false;

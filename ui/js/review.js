@@ -6,7 +6,7 @@ import { call } from './api.js';
 import { $, h, setBusy, trapFocus } from './dom.js';
 import { confirmDialog } from './confirm.js';
 import { METHOD_LABELS, draftForSave, diffIsEmpty, rebaseDraft, isDirty, personLabel, groupLabel } from './model.js';
-import { state, rememberPeople, rememberGroups } from './state.js';
+import { state, on, rememberPeople, rememberGroups } from './state.js';
 import { adoptLoaded } from './policy.js';
 import { toast } from './toast.js';
 
@@ -108,7 +108,7 @@ function setConfirmEnabled(on) {
 function setBusyState(on, button) {
   busy = on;
   if (button) setBusy(button, on);
-  for (const id of ['#review-cancel', '#review-close', '#conflict-reload', '#conflict-overwrite', '#conflict-overwrite-confirm', '#conflict-overwrite-cancel', '#review-reload']) {
+  for (const id of ['#review-cancel', '#review-close', '#conflict-reload', '#conflict-overwrite', '#conflict-overwrite-confirm', '#conflict-overwrite-cancel', '#review-reload', '#save-note']) {
     const el = $(id);
     if (el !== button) el.disabled = on;
   }
@@ -196,6 +196,17 @@ function signedOutNote(res) {
   return res && res.signedOut ? ' Every session on the portal was signed out; people sign in again.' : '';
 }
 
+/** The toast after a save: the history entry it became, or why it was not recorded. */
+function savedToast(res) {
+  let msg = `Saved and verified.${signedOutNote(res)}${res.recovered ? ' (The portal’s answer was lost, but reading back showed the change landed.)' : ''}`;
+  if (res.historyError) {
+    toast(`${msg} The save is not in this app's history, though: ${res.historyError}`, { tone: 'warn', timeout: 15000 });
+    return;
+  }
+  if (res.snapshot && res.snapshot.number != null) msg += ` Recorded as history entry #${res.snapshot.number}.`;
+  toast(msg, { timeout: 9000 });
+}
+
 async function save(overwrite) {
   if (!current || busy) return;
   const button = overwrite ? $('#conflict-overwrite-confirm') : $('#confirm-save');
@@ -203,17 +214,20 @@ async function save(overwrite) {
   let result = null;
   let error = null;
   try {
-    result = await call('save_policy', { base: state.loaded.policy, draft: current.draft, overwrite });
+    const args = { base: state.loaded.policy, draft: current.draft, overwrite };
+    const note = $('#save-note').value.trim();
+    if (note) args.note = note;
+    result = await call('save_policy', args);
   } catch (err) {
     error = err;
   }
   setBusyState(false, button);
   if (result) {
     adoptLoaded(result.policy);
+    $('#save-note').value = '';
     closeReview();
     $('#policy-title').focus();
-    toast(`Saved and verified.${signedOutNote(result)}${result.recovered ? ' (The portal’s answer was lost, but reading back showed the change landed.)' : ''}`,
-      { timeout: 9000 });
+    savedToast(result);
     return;
   }
   if (error.kind === 'conflict') {
@@ -333,4 +347,9 @@ export function initReview() {
     $('#conflict-overwrite').focus();
   });
   $('#conflict-overwrite-confirm').addEventListener('click', () => save(true));
+  $('#save-note').addEventListener('keydown', (e) => {
+    // No form to submit: Enter must not do anything surprising next to "Confirm and save".
+    if (e.key === 'Enter') e.preventDefault();
+  });
+  on('connection', () => { $('#save-note').value = ''; });
 }
