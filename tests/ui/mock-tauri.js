@@ -9,6 +9,12 @@
 //   keychain=1        connect with remember:true rejects with kind `keychain`
 //   sms=0|1           SMS listed and available (default: listed, no provider)
 //   empty=1           the portal starts with TFA disabled and no lists
+//   history=1         seed this app's history for the portal (implied by state=history|drift)
+//   historyfail=1     save_policy succeeds but returns a historyError
+//   profiles=N        number of saved portals (default 3; fewer than 2 hides the switcher)
+//   switchfail=NAME   switch_profile to NAME rejects with kind `noKey`
+//   export=cancel     export_policy answers {cancelled:true}
+//   import=cancel|clean   import_policy answers {cancelled:true}, or a file that resolves fully
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
@@ -45,6 +51,12 @@
     { id: 'abef62db-11a8-4673-9d32-ef1d8af19dc0', name: 'Room admins', known: true, isSystem: true },
   );
   const UNKNOWN_USER = '0badc0de-1111-4222-8333-444455556666';
+  // Ordinary group membership and account type, for what_if.
+  const memberOf = (i) => [groups[i % 30].id, groups[(i * 7 + 3) % 30].id];
+  const roleOf = (p) => (p.isOwner ? 'owner' : p.isAdmin ? 'docSpaceAdmin' : 'user');
+  const EVERYONE = 'c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e';
+  const DOCSPACE_ADMINS = 'cd84e66b-b803-40fc-99f9-b2969a54a1de';
+  const ROOM_ADMINS = 'abef62db-11a8-4673-9d32-ef1d8af19dc0';
 
   // ---- portal -------------------------------------------------------------------------------
   const portalUrl = 'https://acme.onlyoffice.com';
@@ -61,9 +73,32 @@
       mandatoryUsers: [people[5].id, people[9].id, UNKNOWN_USER],
       mandatoryGroups: [groups[2].id, groups[10].id],
     };
+  // Saved portals (profiles). `live` and `history` always belong to the current one (`cur`).
+  const PROFILE_LIST = [
+    { name: 'acme', portal: portalUrl },
+    { name: 'acme-eu', portal: 'https://acme-eu.onlyoffice.eu' },
+    { name: 'lab', portal: 'https://docspace.lab.example.org' },
+  ].slice(0, Math.max(0, Number(params.get('profiles') ?? 3)));
+  const portals = new Map([
+    [portalUrl, null], // filled below from `live`
+    ['https://acme-eu.onlyoffice.eu', {
+      live: { method: 'app', trustedIps: ['10.20.0.0/16', '198.51.100.7'], mandatoryUsers: [people[2].id, people[7].id], mandatoryGroups: [groups[6].id, groups[11].id] },
+      history: [],
+      // Found on acme by email (people) and name (groups), except these:
+      unresolved: ['user Jean Dupont <jean.dupont@acme-eu.example>', 'group Paris office'],
+    }],
+    ['https://docspace.lab.example.org', {
+      live: { method: 'app', trustedIps: ['192.0.2.0/24'], mandatoryUsers: [], mandatoryGroups: [DOCSPACE_ADMINS] },
+      history: [],
+      unresolved: [],
+    }],
+  ]);
+  let history = [];
+  let cur = portalUrl;
   let connection = null;
   let conflictArmed = params.get('conflict') === '1' || ['conflict', 'overwrite'].includes(scenario);
   const savedPortal = ['autoconnect', 'autofail'].includes(scenario) ? portalUrl : null;
+  const DAY = 24 * 3600 * 1000;
 
   const clone = (x) => JSON.parse(JSON.stringify(x));
   const asStored = (p) => (p.method === 'none' ? { method: 'none', trustedIps: [], mandatoryUsers: [], mandatoryGroups: [] } : clone(p));
@@ -71,7 +106,7 @@
   const personRef = (id) => people.find((p) => p.id === id) || { id, displayName: `unknown user ${id}`, email: null, known: false, isOwner: false, isAdmin: false };
   const groupRef = (id) => groups.find((g) => g.id === id) || { id, name: `unknown group ${id}`, known: false, isSystem: false };
   const loaded = () => ({
-    portal: portalUrl,
+    portal: cur,
     policy: clone(live),
     sms: clone(offers.sms),
     app: clone(offers.app),
@@ -79,7 +114,7 @@
     groups: live.mandatoryGroups.map(groupRef),
   });
   const info = (sandbox, keyStorage) => ({
-    portal: sandbox ? 'http://127.0.0.1:8799' : portalUrl,
+    portal: sandbox ? 'http://127.0.0.1:8799' : cur,
     user: clone(owner),
     role: 'owner',
     keyStorage,
@@ -221,6 +256,104 @@
     };
   }
 
+  // ---- history and drift ------------------------------------------------------------------------
+  const POLICY_EMPTY = { method: 'none', trustedIps: [], mandatoryUsers: [], mandatoryGroups: [] };
+  function summary(d) {
+    const parts = [];
+    if (d.method) parts.push(`method ${LABEL[d.method[0]]} → ${LABEL[d.method[1]]}`);
+    for (const [k, n] of [['trustedIps', 'trusted IPs'], ['mandatoryUsers', 'mandatory users'], ['mandatoryGroups', 'mandatory groups']]) {
+      const c = d[k];
+      if (c.added.length || c.removed.length) parts.push(`${n} +${c.added.length} −${c.removed.length}`);
+    }
+    return parts.join('; ') || 'no change';
+  }
+  function record(before, after, by, note, time) {
+    const d = diff(before, after);
+    const snap = {
+      number: history.length ? history[history.length - 1].number + 1 : 1,
+      portal: cur,
+      time: new Date(time || Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      by,
+      before: asStored(before),
+      after: asStored(after),
+      note: note && note.trim() ? note.trim() : null,
+      diff: d,
+      summary: summary(d),
+    };
+    history.push(snap);
+    return snap;
+  }
+  function drift() {
+    const last = history[history.length - 1];
+    if (!last || same(last.after, live)) return null;
+    return { since: last.number, ours: clone(last.after), diff: diff(last.after, live) };
+  }
+  if (params.get('history') === '1' || ['history', 'drift'].includes(scenario)) {
+    const p1 = { method: 'app', trustedIps: ['10.0.0.0/8', '192.168.1.10'], mandatoryUsers: [people[5].id], mandatoryGroups: [groups[2].id] };
+    const p2 = { method: 'app', trustedIps: ['10.0.0.0/8', '192.168.1.10', '2001:db8::/48', '192.168.1.10/24'], mandatoryUsers: [people[5].id, people[9].id, UNKNOWN_USER, people[20].id], mandatoryGroups: [groups[2].id, groups[10].id] };
+    record(POLICY_EMPTY, p1, 'Alex Smith', 'Turn on TFA for the pilot (Engineering)', Date.now() - 9 * DAY);
+    record(p1, p2, 'Maria Ivanova', null, Date.now() - 2 * DAY - 3600e3);
+    record(p2, live, 'Alex Smith', 'Alex Kim left the security team; VPN range stays trusted', Date.now() - 5 * 3600e3);
+    if (scenario === 'drift') {
+      // Someone changed the policy in DocSpace's own settings since: +1 IP, −1 user, −1 group.
+      live = clone(live);
+      live.trustedIps.push('172.16.0.0/12');
+      live.mandatoryUsers = live.mandatoryUsers.filter((id) => id !== people[9].id);
+      live.mandatoryGroups = live.mandatoryGroups.filter((id) => id !== groups[10].id);
+    }
+  }
+  portals.set(portalUrl, { live, history, unresolved: [] });
+  const currentProfile = () => (PROFILE_LIST.find((p) => p.portal === cur && connection && !connection.sandbox) || {}).name || null;
+
+  // ---- what-if (the server's rule; a rough matcher like check_ips) -----------------------------
+  const v4num = (s) => { const v = parseV4(s); return v ? v.parts.reduce((x, y) => x * 256 + y, 0) : null; };
+  function matches(ip, entry) {
+    const t = entry.trim();
+    const n = v4num(ip);
+    if (t.includes('-') && t.indexOf('-') > 0) {
+      const [a, b] = t.split('-').map((x) => x.trim());
+      const na = v4num(a); const nb = v4num(b);
+      return n != null && na != null && nb != null && n >= na && n <= nb;
+    }
+    if (t.includes('/')) {
+      const [net, lenText] = t.split('/');
+      const len = Number(lenText);
+      const nn = v4num(net);
+      if (n == null || nn == null) return ip.toLowerCase().startsWith(net.toLowerCase().replace(/::$/, ':'));
+      const mask = len === 0 ? 0 : len === 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
+      return ((n & mask) >>> 0) === ((nn & mask) >>> 0);
+    }
+    return t === ip;
+  }
+  function evaluate(policy, subject, ip, who) {
+    const out = (required, reason, explanation) => ({ required, reason, requestIp: ip, explanation });
+    if (policy.method === 'none') return out(false, { kind: 'tfaOff' }, 'Not required: two-factor authentication is off on this portal.');
+    const inGroup = (g) => g === EVERYONE || (g === DOCSPACE_ADMINS && ['owner', 'docSpaceAdmin'].includes(subject.role))
+      || (g === ROOM_ADMINS && ['owner', 'docSpaceAdmin', 'roomAdmin'].includes(subject.role)) || subject.groups.includes(g);
+    const g = policy.mandatoryGroups.find(inGroup);
+    if (g) return out(true, { kind: 'mandatoryGroup', detail: g }, `Required: ${who} is in the mandatory group ${groupRef(g).name}, which applies from any address.`);
+    if (subject.id && policy.mandatoryUsers.includes(subject.id)) return out(true, { kind: 'mandatoryUser' }, `Required: ${who} is on the list of mandatory users, which applies from any address.`);
+    if (!policy.trustedIps.length) return out(true, { kind: 'noTrustedIps' }, `Required: two-factor authentication is on and there are no trusted IPs, so ${who} must use it from any address.`);
+    for (let index = 0; index < policy.trustedIps.length; index += 1) {
+      const entry = policy.trustedIps[index];
+      const c = checkOne(entry);
+      if (c.error) {
+        return out(true, { kind: 'serverError', detail: { index, entry, detail: c.error } },
+          `Sign-in fails: trusted IP entry ${index + 1} (${entry}) makes the server fail with an error (HTTP 500) for ${who} signing in from ${ip}: ${c.error} Fix or remove that entry.`);
+      }
+      if (matches(ip, entry)) {
+        return out(false, { kind: 'trustedIp', detail: { index, entry } }, `Not required: ${who} signs in from ${ip}, which matches trusted IP entry ${index + 1} (${entry}).`);
+      }
+    }
+    return out(true, { kind: 'notOnTrustedIp' }, `Required: ${ip} matches none of the trusted IPs, so ${who} must use a second factor.`);
+  }
+
+  // ---- policy files --------------------------------------------------------------------------
+  const resolvedNames = (policy) => ({
+    users: policy.mandatoryUsers.map(personRef),
+    groups: policy.mandatoryGroups.map(groupRef),
+  });
+
   // ---- commands --------------------------------------------------------------------------------
   function page(list, start) {
     return { items: list.slice(start, start + 25), startIndex: start, total: list.length };
@@ -253,7 +386,7 @@
     load_policy: () => {
       needConnection();
       if (scenario === 'loaderror') reject('network', 'Could not reach https://acme.onlyoffice.com: the connection timed out. Check your network, then retry.');
-      return loaded();
+      return { ...loaded(), drift: drift() };
     },
     check_ips: ({ entries }) => checkIps(entries || []),
     search_people: ({ query, start }) => {
@@ -267,7 +400,7 @@
       return page(groups.filter((g) => g.name.toLowerCase().includes(q)).map(clone), start || 0);
     },
     review_draft: ({ draft }) => { needConnection(); return review(draft); },
-    save_policy: ({ base, draft, overwrite }) => {
+    save_policy: ({ base, draft, overwrite, note }) => {
       needConnection();
       if (conflictArmed && !overwrite) {
         conflictArmed = false;
@@ -288,8 +421,95 @@
       }
       const r = review(draft);
       if (r.problems.some((p) => p.level === 'error')) reject('refused', r.problems.find((p) => p.level === 'error').message);
+      const before = clone(live);
       live = asStored(draft);
-      return { policy: loaded(), signedOut: draft.method !== 'none', recovered: false };
+      if (params.get('historyfail') === '1') {
+        return {
+          policy: loaded(), signedOut: draft.method !== 'none', recovered: false, snapshot: null,
+          historyError: 'Cannot write the history file /home/admin/.local/share/docspace-tfa/history/acme.onlyoffice.com.json: Permission denied (os error 13).',
+        };
+      }
+      const snapshot = record(before, live, connection.user.displayName, note || null);
+      return { policy: loaded(), signedOut: draft.method !== 'none', recovered: false, snapshot: clone(snapshot), historyError: null };
+    },
+    list_history: () => {
+      needConnection();
+      const users = new Set();
+      const gs = new Set();
+      for (const e of history) {
+        for (const p of [e.before, e.after]) {
+          p.mandatoryUsers.forEach((id) => users.add(id));
+          p.mandatoryGroups.forEach((id) => gs.add(id));
+        }
+      }
+      return { entries: clone(history), users: [...users].map(personRef), groups: [...gs].map(groupRef) };
+    },
+    accept_drift: () => {
+      needConnection();
+      const d = drift();
+      if (!d) reject('notFound', 'There is nothing to accept: the policy on the portal is the one this app saved last.');
+      return { number: record(d.ours, live, connection.user.displayName, 'Accepted the change made outside this app').number };
+    },
+    what_if: ({ user, groups: groupIds, ip, draft }) => {
+      needConnection();
+      const addr = String(ip || '').trim();
+      if (!parseV4(addr) && !isV6(addr)) reject('validation', `"${addr}" is not an IP address. Give an IPv4 or IPv6 address such as 203.0.113.7.`, { field: 'ip' });
+      const i = people.findIndex((p) => p.id === user);
+      if (user && i < 0) reject('notFound', `No person with the id ${user} on this portal.`);
+      const person = i >= 0 ? people[i] : null;
+      const subject = {
+        id: person ? person.id : null,
+        role: person ? roleOf(person) : 'user',
+        groups: [...new Set([...(person ? memberOf(i) : []), ...(groupIds || [])])],
+      };
+      const who = person ? person.displayName : 'a member of these groups';
+      return {
+        person: person ? clone(person) : null,
+        role: subject.role,
+        groups: subject.groups.map(groupRef),
+        ip: addr,
+        live: evaluate(live, subject, addr, who),
+        draft: draft ? evaluate(asStored(draft), subject, addr, who) : null,
+      };
+    },
+    export_policy: ({ draft }) => {
+      needConnection();
+      if (params.get('export') === 'cancel') return { cancelled: true };
+      return { path: `/home/admin/Documents/${new URL(cur).host.split('.')[0]}-tfa-${draft ? 'draft' : 'policy'}.json` };
+    },
+    import_policy: () => {
+      needConnection();
+      const mode = params.get('import');
+      if (mode === 'cancel') return { cancelled: true };
+      const draft = { method: 'app', trustedIps: ['10.0.0.0/8', '198.51.100.0/24', '203.0.113.7'], mandatoryUsers: [people[5].id, people[30].id], mandatoryGroups: [groups[3].id, EVERYONE] };
+      let unresolved = [];
+      let unknownIds = [];
+      if (mode !== 'clean') {
+        draft.mandatoryUsers.push(UNKNOWN_USER);
+        unresolved = ['user Dana Scully <dana.scully@fbi.example>', 'group Night shift'];
+        unknownIds = [`user Old Admin <old.admin@acme.example> ${UNKNOWN_USER}`];
+      }
+      return { draft, unresolved, unknownIds, ...resolvedNames(draft), source: '/home/admin/Documents/tfa-policy-2025.json' };
+    },
+    list_profiles: () => ({ profiles: clone(PROFILE_LIST), current: currentProfile() }),
+    switch_profile: ({ name }) => {
+      const prof = PROFILE_LIST.find((p) => p.name === name);
+      if (!prof) reject('notFound', `There is no saved portal called ${name}.`);
+      if (params.get('switchfail') === name) reject('noKey', `No API key for ${prof.portal} is stored in the keychain. Paste the key to connect.`);
+      Object.assign(portals.get(cur), { live, history });
+      cur = prof.portal;
+      ({ live, history } = portals.get(cur));
+      connection = info(false, 'keychain');
+      return clone(connection);
+    },
+    copy_from_profile: ({ name }) => {
+      needConnection();
+      const prof = PROFILE_LIST.find((p) => p.name === name);
+      if (!prof) reject('notFound', `There is no saved portal called ${name}.`);
+      if (prof.portal === cur) reject('validation', 'That is the portal you are connected to.', { field: 'name' });
+      const there = portals.get(prof.portal);
+      const draft = clone(there.live);
+      return { draft, unresolved: clone(there.unresolved || []), unknownIds: [], ...resolvedNames(draft), source: prof.portal };
     },
   };
 
@@ -309,5 +529,5 @@
   }
 
   window.__TAURI__ = { core: { invoke } };
-  window.__MOCK__ = { people, groups, get live() { return live; }, checkIps };
+  window.__MOCK__ = { people, groups, get live() { return live; }, get history() { return history; }, checkIps };
 }());

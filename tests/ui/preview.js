@@ -130,6 +130,57 @@ const scenarios = {
     await policyReady();
     $('#forget-key').click();
   },
+  drift: async () => {
+    await policyReady();
+    await until(() => visible('#drift-banner') && $('#drift-diff').getAttribute('aria-busy') !== 'true'
+      && /Lena/.test($('#drift-diff').textContent), 'the drift banner with names');
+  },
+  history: async () => {
+    await policyReady();
+    $('#open-history').click();
+    await until(() => document.querySelector('#history-list .history-entry'), 'the history entries');
+  },
+  whatif: async () => {
+    await policyReady();
+    type('#ip-input', '203.0.113.0/24');
+    $('#ip-add').click();
+    // Fix the portal's broken CIDR in the draft, so live and draft answer differently.
+    (await until(() => document.querySelector('.ip-row.has-error .ip-use-canonical'), 'the canonical fix')).click();
+    $('#open-what-if').click();
+    const search = type('#wi-user-search', 'nadia');
+    await until(() => document.querySelector('#wi-user-results [role=option]'), 'people results');
+    key(search, 'Enter');
+    type('#what-if-ip', '203.0.113.7');
+    $('#what-if-run').click();
+    await until(() => visible('#what-if-results') && !$('#what-if-results').classList.contains('is-stale')
+      && $('#what-if-results').getAttribute('aria-busy') !== 'true', 'the what-if result');
+  },
+  menu: async () => {
+    await policyReady();
+    $('#more-actions').click();
+  },
+  import: async () => {
+    await policyReady();
+    $('#more-actions').click();
+    $('#import-policy').click();
+    await until(() => visible('#import-notice'), 'the import notice');
+  },
+  copy: async () => {
+    await policyReady();
+    await until(() => !$('#copy-from-item').hidden, 'the copy menu item');
+    $('#more-actions').click();
+    $('#copy-from-profile').click();
+  },
+  copied: async () => {
+    await scenarios.copy();
+    $('#copy-run').click();
+    await until(() => visible('#import-notice'), 'the copy notice');
+  },
+  savenote: async () => {
+    await makeEdits();
+    await openReview();
+    type('#save-note', 'Contractors now come in over the new VPN range');
+  },
 };
 
 loadUi()
