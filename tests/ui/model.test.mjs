@@ -3,6 +3,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   splitEntries, isDirty, draftForSave, rebaseDraft, listChange, checkFor, ipCheckSummary, diffIsEmpty, personLabel,
+  samePolicy, hostOf, newestFirst, diffIds, unnamedIds, draftArg, outcomeBadge, outcomeChanged, roleLabel,
+  importIssues, profileChoices, localTime, fileName,
 } from '../../ui/js/model.js';
 
 const policy = (method, trustedIps = [], mandatoryUsers = [], mandatoryGroups = []) => ({ method, trustedIps, mandatoryUsers, mandatoryGroups });
@@ -94,4 +96,106 @@ test('personLabel never returns a bare id', () => {
   assert.equal(personLabel(undefined, 'abc'), 'unknown user abc');
   assert.equal(personLabel({ id: 'abc', displayName: 'Jo', email: 'j@x' }, 'abc'), 'Jo');
   assert.equal(personLabel({ id: 'abc', displayName: '', email: 'j@x' }, 'abc'), 'j@x');
+});
+
+// ---- safe-change features ----------------------------------------------------------------------
+
+const change = (added = [], removed = []) => ({ added, removed });
+const pdiff = (o = {}) => ({ method: null, trustedIps: change(), mandatoryUsers: change(), mandatoryGroups: change(), ...o });
+
+test('samePolicy compares as the portal stores', () => {
+  assert.equal(samePolicy(policy('app', ['a', 'b'], ['u']), policy('app', ['b', 'a'], ['u'])), true);
+  assert.equal(samePolicy(policy('none', ['a']), policy('none')), true);
+  assert.equal(samePolicy(policy('app', ['a']), policy('sms', ['a'])), false);
+  assert.equal(samePolicy(null, policy('none')), false);
+});
+
+test('hostOf and fileName', () => {
+  assert.equal(hostOf('https://acme.onlyoffice.com/'), 'acme.onlyoffice.com');
+  assert.equal(hostOf('http://127.0.0.1:8799'), '127.0.0.1:8799');
+  assert.equal(hostOf('not a url'), 'not a url');
+  assert.equal(hostOf(null), '');
+  assert.equal(fileName('/home/a/Documents/tfa.json'), 'tfa.json');
+  assert.equal(fileName('C:\\Users\\a\\tfa.json'), 'tfa.json');
+  assert.equal(fileName('tfa.json'), 'tfa.json');
+});
+
+test('newestFirst sorts by number without touching the input', () => {
+  const entries = [{ number: 1 }, { number: 3 }, { number: 2 }];
+  assert.deepEqual(newestFirst(entries).map((e) => e.number), [3, 2, 1]);
+  assert.deepEqual(entries.map((e) => e.number), [1, 3, 2]);
+  assert.deepEqual(newestFirst(undefined), []);
+});
+
+test('diffIds and unnamedIds find the ids a drift banner cannot name yet', () => {
+  const d = pdiff({ mandatoryUsers: change(['u1'], ['u2', 'u3']), mandatoryGroups: change([], ['g1']) });
+  assert.deepEqual(diffIds(d, 'mandatoryUsers'), ['u1', 'u2', 'u3']);
+  assert.deepEqual(diffIds(null, 'mandatoryUsers'), []);
+  const known = new Set(['u1', 'u3']);
+  assert.deepEqual(unnamedIds(d, (id) => known.has(id), () => false), { users: ['u2'], groups: ['g1'] });
+  assert.deepEqual(unnamedIds(pdiff(), () => false, () => false), { users: [], groups: [] });
+});
+
+test('draftArg is the stored form of the draft only when it changes something', () => {
+  const base = policy('app', ['a'], ['u']);
+  assert.equal(draftArg(base, policy('app', ['a'], ['u'])), null);
+  assert.deepEqual(draftArg(base, policy('app', ['a', 'b'], ['u'])), policy('app', ['a', 'b'], ['u']));
+  assert.deepEqual(draftArg(base, policy('none', ['a'], ['u'])), policy('none'));
+  assert.equal(draftArg(null, policy('none')), null);
+});
+
+test('outcomeBadge: required, not required, and a sign-in that fails', () => {
+  assert.deepEqual(outcomeBadge({ required: true, reason: { kind: 'mandatoryUser' } }), { label: 'Required', tone: 'required' });
+  assert.deepEqual(outcomeBadge({ required: false, reason: { kind: 'trustedIp', detail: { index: 0, entry: 'x' } } }), { label: 'Not required', tone: 'not-required' });
+  // The server throws: `required` is true, but the person cannot sign in at all.
+  assert.deepEqual(outcomeBadge({ required: true, reason: { kind: 'serverError', detail: {} } }), { label: 'Sign-in fails', tone: 'fails' });
+  assert.equal(outcomeBadge(null).tone, 'unknown');
+});
+
+test('outcomeChanged notices a different verdict or reason', () => {
+  const req = { required: true, reason: { kind: 'notOnTrustedIp' } };
+  assert.equal(outcomeChanged(req, { required: true, reason: { kind: 'notOnTrustedIp' } }), false);
+  assert.equal(outcomeChanged(req, { required: false, reason: { kind: 'trustedIp', detail: { index: 1, entry: 'y' } } }), true);
+  assert.equal(outcomeChanged(req, { required: true, reason: { kind: 'mandatoryUser' } }), true);
+  assert.equal(outcomeChanged(req, null), false);
+});
+
+test('roleLabel', () => {
+  assert.equal(roleLabel('docSpaceAdmin'), 'DocSpace admin');
+  assert.equal(roleLabel('roomAdmin'), 'Room admin');
+  assert.equal(roleLabel('user'), 'User');
+  assert.equal(roleLabel(undefined), '');
+  assert.equal(roleLabel('newRole'), 'newRole');
+});
+
+test('importIssues never loses an entry', () => {
+  assert.deepEqual(importIssues({ unresolved: ['user X'], unknownIds: [] }), { unresolved: ['user X'], unknownIds: [], any: true });
+  assert.deepEqual(importIssues({ unresolved: [], unknownIds: ['group G 1234'] }).any, true);
+  assert.deepEqual(importIssues({}), { unresolved: [], unknownIds: [], any: false });
+});
+
+test('profileChoices: switcher from two profiles, copy offers the others', () => {
+  const one = profileChoices({ profiles: [{ name: 'acme', portal: 'https://acme.onlyoffice.com' }], current: 'acme' });
+  assert.equal(one.showSwitcher, false);
+  assert.deepEqual(one.others, []);
+  const three = profileChoices({
+    profiles: [{ name: 'acme', portal: 'https://acme.onlyoffice.com' }, { name: 'eu', portal: 'https://eu.example' }, { name: 'eu.example', portal: 'https://eu.example' }],
+    current: 'eu',
+  });
+  assert.equal(three.showSwitcher, true);
+  assert.deepEqual(three.options.map((o) => o.current), [false, true, false]);
+  assert.deepEqual(three.others.map((o) => o.name), ['acme', 'eu.example']);
+  assert.equal(three.options[0].label, 'acme (acme.onlyoffice.com)');
+  assert.equal(three.options[2].label, 'eu.example', 'no repeat when the name is the host');
+  // Connected to a portal that is not saved: every profile is another one.
+  assert.deepEqual(profileChoices({ profiles: three.options, current: null }).others.length, 3);
+  assert.deepEqual(profileChoices(null), { options: [], current: null, showSwitcher: false, others: [] });
+});
+
+test('localTime formats a date and passes anything else through', () => {
+  const t = localTime('2026-11-27T21:05:00Z', 'en-US');
+  assert.match(t, /2026/);
+  assert.match(t, /Nov/);
+  assert.equal(localTime('yesterday'), 'yesterday');
+  assert.equal(localTime(null), '');
 });
