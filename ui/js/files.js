@@ -25,6 +25,7 @@ async function withMenuBusy(fn) {
   } finally {
     busy = false;
     setBusy(btn, false);
+    btn.disabled = !state.loaded;
   }
 }
 

@@ -15,11 +15,12 @@ import { initPolicy, loadPolicy, resetPolicyScreen } from './policy.js';
 import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
 import { hostOf } from './model.js';
-import { state, on, setConnection, resetSession, isDirtyNow } from './state.js';
+import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast } from './toast.js';
 import { initWhatIf } from './whatif.js';
 
 function enterPolicy(info) {
+  if (state.loaded) forgetPortal();
   setConnection(info);
   hideConnect();
   resetPolicyScreen();
@@ -90,6 +91,14 @@ function installCloseGuard() {
   on('loaded', sync);
 }
 
+/** History, What if and More need a loaded policy. */
+function syncTools() {
+  for (const id of ['#open-history', '#open-what-if', '#more-actions']) {
+    const el = $(id);
+    if (el.getAttribute('aria-busy') !== 'true') el.disabled = !state.loaded;
+  }
+}
+
 async function boot() {
   initToast();
   initConfirm();
@@ -108,6 +117,8 @@ async function boot() {
   initFiles();
   initProfiles({ onSwitched: enterPolicy, onLeft: leave });
   installCloseGuard();
+  on('loaded', syncTools);
+  syncTools();
 
   $('#boot').hidden = false;
   try {

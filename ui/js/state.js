@@ -114,6 +114,13 @@ export function changeDraft(fn) {
   emit('draft');
 }
 
+/** Before showing another portal: nothing of the previous one (policy, names) may linger. */
+export function forgetPortal() {
+  state.people.clear();
+  state.groups.clear();
+  setLoaded(null);
+}
+
 export function resetSession() {
   state.epoch += 1;
   state.connection = null;
