@@ -97,6 +97,7 @@ function subjectText(res) {
 function renderResult(res) {
   const results = $('#what-if-results');
   results.hidden = false;
+  $('#what-if-placeholder').hidden = true;
   results.classList.remove('is-stale');
   $('#what-if-subject').textContent = subjectText(res);
   renderCard($('#what-if-live'), res.live);
@@ -206,6 +207,7 @@ export function initWhatIf() {
     sel.groups = [];
     $('#what-if-ip').value = '';
     $('#what-if-results').hidden = true;
+    $('#what-if-placeholder').hidden = false;
     $('#what-if-error').hidden = true;
     setFieldError($('#what-if-ip'), $('#what-if-ip-error'), null);
     setMode('person');
