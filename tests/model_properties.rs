@@ -19,9 +19,32 @@ use uuid::Uuid;
 
 /// Keys the client looks for, so random objects often hit the real paths.
 const KEYS: &[&str] = &[
-    "response", "status", "statusCode", "count", "total", "links", "error", "message", "errors", "title", "id", "enabled", "available",
-    "avaliable", "trustedIps", "mandatoryUsers", "mandatoryGroups", "displayName", "email", "isAdmin", "isOwner", "isVisitor", "groups", "name",
-    "isSystem", "tfaAppEnabled",
+    "response",
+    "status",
+    "statusCode",
+    "count",
+    "total",
+    "links",
+    "error",
+    "message",
+    "errors",
+    "title",
+    "id",
+    "enabled",
+    "available",
+    "avaliable",
+    "trustedIps",
+    "mandatoryUsers",
+    "mandatoryGroups",
+    "displayName",
+    "email",
+    "isAdmin",
+    "isOwner",
+    "isVisitor",
+    "groups",
+    "name",
+    "isSystem",
+    "tfaAppEnabled",
 ];
 
 fn key() -> impl Strategy<Value = String> {
@@ -137,8 +160,7 @@ fn status() -> impl Strategy<Value = u16> {
 }
 
 fn content_type() -> impl Strategy<Value = Option<String>> {
-    prop::sample::select(&[None, Some("application/json"), Some("application/json; charset=utf-8"), Some("text/html"), Some("text/plain"), Some("")][..])
-        .prop_map(|c| c.map(str::to_string))
+    prop::sample::select(&[None, Some("application/json"), Some("application/json; charset=utf-8"), Some("text/html"), Some("text/plain"), Some("")][..]).prop_map(|c| c.map(str::to_string))
 }
 
 /// One sandbox and runtime for all cases: the body fault is swapped per case.
@@ -154,7 +176,11 @@ fn world() -> &'static World {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let sandbox = rt.block_on(common::sandbox());
         // No retries: a random 429 or 503 must not make a case wait.
-        let opts = ClientOptions { get_retries: 0, request_timeout: Duration::from_secs(5), ..ClientOptions::default() };
+        let opts = ClientOptions {
+            get_retries: 0,
+            request_timeout: Duration::from_secs(5),
+            ..ClientOptions::default()
+        };
         let client = DocSpaceClient::new(common::portal(&sandbox), &ApiKey::new(OWNER_KEY).unwrap(), opts).unwrap();
         World { rt, sandbox, client }
     })
