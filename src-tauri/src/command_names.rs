@@ -15,4 +15,12 @@ pub const COMMANDS: &[&str] = &[
     "search_groups",
     "review_draft",
     "save_policy",
+    "list_history",
+    "accept_drift",
+    "what_if",
+    "export_policy",
+    "import_policy",
+    "list_profiles",
+    "switch_profile",
+    "copy_from_profile",
 ];

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use zeroize::Zeroize;
 
 use crate::error::{CommandError, CommandResult};
+use crate::safe_change::{drift_of, ids_of, Drift, SnapshotView};
 use crate::state::{AppState, Current, KeyStorage};
 
 /// Page size of the people and group pickers.
@@ -79,12 +80,25 @@ pub struct DraftReview {
     pub groups: Vec<GroupRef>,
 }
 
+/// LoadedPolicy plus `drift` (null without history for the portal, or when it holds our last save).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadedWithDrift {
+    #[serde(flatten)]
+    pub loaded: LoadedPolicy,
+    pub drift: Option<Drift>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveResult {
-    pub policy: LoadedPolicy,
+    /// Right after our own verified save there is no drift.
+    pub policy: LoadedWithDrift,
     pub signed_out: bool,
     pub recovered: bool,
+    /// The history entry of this save (null for the sandbox, or when the history failed).
+    pub snapshot: Option<SnapshotView>,
+    pub history_error: Option<String>,
 }
 
 /// The API key as it arrives from the webview: wiped from memory when dropped, redacted in Debug.
@@ -107,7 +121,7 @@ impl Drop for KeyInput {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn connection_info(conn: &Connection, key_storage: KeyStorage, sandbox: bool) -> ConnectionInfo {
+pub(crate) fn connection_info(conn: &Connection, key_storage: KeyStorage, sandbox: bool) -> ConnectionInfo {
     let me = conn.me();
     ConnectionInfo {
         portal: conn.portal().to_string(),
@@ -118,12 +132,12 @@ fn connection_info(conn: &Connection, key_storage: KeyStorage, sandbox: bool) ->
     }
 }
 
-async fn require(state: &AppState) -> CommandResult<Arc<Connection>> {
+pub(crate) async fn require(state: &AppState) -> CommandResult<Arc<Connection>> {
     state.connection().await.ok_or(CommandError::NotConnected)
 }
 
 /// Logs a failed command by kind and portal host only (messages may name people).
-fn logged<T>(command: &str, host: Option<&str>, result: CommandResult<T>) -> CommandResult<T> {
+pub(crate) fn logged<T>(command: &str, host: Option<&str>, result: CommandResult<T>) -> CommandResult<T> {
     if let Err(e) = &result {
         match host {
             Some(h) => log::warn!("{command} on {h} failed: {}", e.kind()),
@@ -135,13 +149,6 @@ fn logged<T>(command: &str, host: Option<&str>, result: CommandResult<T>) -> Com
 
 fn host_of(conn: &Connection) -> String {
     conn.portal().host()
-}
-
-/// Ids of `a`, then those of `b` not in `a`.
-fn union(a: &[Uuid], b: &[Uuid]) -> Vec<Uuid> {
-    let mut out = a.to_vec();
-    out.extend(b.iter().filter(|x| !a.contains(x)));
-    out
 }
 
 /// Remembers the portal as the one to open at the next launch. Failing to write the small
@@ -308,9 +315,15 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
 }
 
 #[tauri::command]
-pub async fn load_policy(state: State<'_, AppState>) -> CommandResult<LoadedPolicy> {
+pub async fn load_policy(state: State<'_, AppState>) -> CommandResult<LoadedWithDrift> {
     let conn = require(&state).await?;
-    logged("load_policy", Some(&host_of(&conn)), conn.load().await.map_err(Into::into))
+    let result = async {
+        let loaded = conn.load().await?;
+        let drift = drift_of(&state, &conn, &loaded.live.policy).await;
+        Ok(LoadedWithDrift { loaded, drift })
+    }
+    .await;
+    logged("load_policy", Some(&host_of(&conn)), result)
 }
 
 #[tauri::command]
@@ -364,8 +377,8 @@ pub async fn review_draft(state: State<'_, AppState>, draft: Policy) -> CommandR
     let result = async {
         let live = conn.client().policy().await?;
         let review = conn.review(&live, &draft).await?;
-        let users = conn.people(&union(&live.policy.mandatory_users, &draft.mandatory_users)).await?;
-        let groups = conn.groups(&union(&live.policy.mandatory_groups, &draft.mandatory_groups)).await?;
+        let users = conn.people(&ids_of([&live.policy.mandatory_users[..], &draft.mandatory_users[..]])).await?;
+        let groups = conn.groups(&ids_of([&live.policy.mandatory_groups[..], &draft.mandatory_groups[..]])).await?;
         Ok(DraftReview { review, users, groups })
     }
     .await;
@@ -373,24 +386,36 @@ pub async fn review_draft(state: State<'_, AppState>, draft: Policy) -> CommandR
 }
 
 #[tauri::command]
-pub async fn save_policy(state: State<'_, AppState>, base: Policy, draft: Policy, overwrite: bool) -> CommandResult<SaveResult> {
+pub async fn save_policy(
+    state: State<'_, AppState>,
+    base: Policy,
+    draft: Policy,
+    overwrite: bool,
+    note: Option<String>,
+) -> CommandResult<SaveResult> {
     let conn = require(&state).await?;
     let host = host_of(&conn);
     // Saves to a real portal go into the local history the CLI reads too; the throwaway
     // in-process sandbox (a new port each time) is not recorded.
-    let sandbox = state.current.read().await.as_ref().is_some_and(|c| c.sandbox.is_some());
+    let sandbox = state.on_sandbox().await;
     let result = async {
-        let saved = if sandbox {
-            conn.save(&base, &draft, overwrite).await?
+        let (saved, snapshot, history_error) = if sandbox {
+            (conn.save(&base, &draft, overwrite).await?, None, None)
         } else {
-            let report = conn.save_recorded(&state.history, &base, &draft, overwrite, None).await?;
-            if let Some(e) = &report.history_error {
-                log::warn!("saved on {host}, but the local history could not be written: {e}");
+            let report = conn.save_recorded(&state.history, &base, &draft, overwrite, note).await?;
+            if report.history_error.is_some() {
+                log::warn!("saved on {host}, but the local history could not be written");
             }
-            report.saved
+            (report.saved, report.snapshot, report.history_error)
         };
         let policy = conn.with_names(saved.after).await?;
-        Ok(SaveResult { policy, signed_out: saved.signed_out, recovered: saved.recovered })
+        Ok(SaveResult {
+            policy: LoadedWithDrift { loaded: policy, drift: None },
+            signed_out: saved.signed_out,
+            recovered: saved.recovered,
+            snapshot: snapshot.as_ref().map(SnapshotView::from),
+            history_error,
+        })
     }
     .await;
     if result.is_ok() {

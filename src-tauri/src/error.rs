@@ -48,6 +48,10 @@ pub enum CommandError {
     NotConnected,
     #[error("No portal is remembered on this computer. Enter the portal's address and an API key to connect.")]
     NoSavedPortal,
+    #[error("This app has not saved a policy to {portal} yet, so there is no save of its own to compare the portal with.")]
+    NoHistory { portal: String },
+    #[error("Cannot {action} {path}: {detail}.")]
+    File { action: &'static str, path: String, detail: String },
     #[error("{0}")]
     Internal(String),
 }
@@ -59,8 +63,11 @@ impl CommandError {
             CommandError::Api(e) => e.kind(),
             CommandError::Secret(e) => e.kind(),
             CommandError::PortalUrl(_) => "validation",
+            CommandError::Profile(ProfileError::Unknown(_)) => "notFound",
             // A damaged or unwritable settings file: nothing the admin can fix by retrying input.
             CommandError::Profile(_) => "internal",
+            CommandError::NoHistory { .. } => "history",
+            CommandError::File { .. } => "file",
             CommandError::Sandbox(_) => "sandbox",
             CommandError::NotConnected => "notConnected",
             CommandError::NoSavedPortal => "noKey",
@@ -69,20 +76,21 @@ impl CommandError {
     }
 
     /// The field a validation error is about.
-    fn field(&self) -> Option<Field> {
+    fn field(&self) -> Option<&str> {
         match self {
-            CommandError::PortalUrl(_) | CommandError::Service(ServiceError::PortalUrl(_)) => Some(Field::Portal),
+            CommandError::PortalUrl(_) | CommandError::Service(ServiceError::PortalUrl(_)) => Some(Field::Portal.as_str()),
             CommandError::Secret(SecretError::EmptyKey | SecretError::MalformedKey)
             | CommandError::Service(ServiceError::Secret(SecretError::EmptyKey | SecretError::MalformedKey)) => {
-                Some(Field::ApiKey)
+                Some(Field::ApiKey.as_str())
             }
+            CommandError::Service(ServiceError::Invalid { field, .. }) => Some(field),
             _ => None,
         }
     }
 
     pub fn details(&self) -> Option<Value> {
         if let Some(field) = self.field() {
-            return Some(json!({ "field": field.as_str() }));
+            return Some(json!({ "field": field }));
         }
         match self {
             CommandError::Service(ServiceError::Conflict { theirs, live, .. }) => Some(json!({ "theirs": theirs, "live": live })),

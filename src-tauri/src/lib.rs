@@ -2,6 +2,7 @@
 //!
 //! - [`commands`]: one `#[tauri::command]` per row of docs/commands.md;
 //! - [`error`]: the `{kind, message, details?}` error every command rejects with;
+//! - [`safe_change`]: history, drift, what-if, policy files and profiles;
 //! - [`state`]: the current connection, the in-process sandbox, profiles and the key store.
 //!
 //! [`builder`] is generic over the runtime, so tests drive the real command set and the real
@@ -10,6 +11,7 @@
 mod command_names;
 pub mod commands;
 pub mod error;
+pub mod safe_change;
 pub mod state;
 
 use tauri::Manager;
@@ -34,6 +36,14 @@ macro_rules! app_handler {
             $crate::commands::search_groups,
             $crate::commands::review_draft,
             $crate::commands::save_policy,
+            $crate::safe_change::list_history,
+            $crate::safe_change::accept_drift,
+            $crate::safe_change::what_if,
+            $crate::safe_change::export_policy,
+            $crate::safe_change::import_policy,
+            $crate::safe_change::list_profiles,
+            $crate::safe_change::switch_profile,
+            $crate::safe_change::copy_from_profile,
         ]
     };
 }
@@ -78,7 +88,10 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
-        .plugin(log_plugin());
+        .plugin(log_plugin())
+        // Native save/open dialogs for export and import, used from Rust only: the webview gets
+        // no dialog permission.
+        .plugin(tauri_plugin_dialog::init());
     builder(app, state)
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running the DocSpace TFA Policy app");

@@ -1,6 +1,7 @@
 //! What the app holds between commands: the current connection (and the in-process sandbox it
 //! talks to, if any), where remembered portals live, and where keys are kept.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +54,16 @@ pub struct AppState {
     /// The local save history the CLI keeps too, so neither reports the other's saves as drift.
     pub(crate) history: HistoryStore,
     pub(crate) secrets: Arc<dyn SecretStore>,
+    /// Replaces the native file dialogs (tests: no desktop); `None` in the app.
+    pub(crate) files: Option<Arc<dyn FileChooser>>,
+}
+
+/// Where export and import read and write, when not asking through the native dialogs.
+pub trait FileChooser: Send + Sync {
+    /// The file to export to (`None`: the admin cancelled).
+    fn save_path(&self, suggested_name: &str) -> Option<PathBuf>;
+    /// The file to import (`None`: the admin cancelled).
+    fn open_path(&self) -> Option<PathBuf>;
 }
 
 impl AppState {
@@ -67,12 +78,23 @@ impl AppState {
 
     /// Any locations and key store: tests pass temporary folders and a `MemoryStore`.
     pub fn new(profiles: ProfileStore, history: HistoryStore, secrets: Arc<dyn SecretStore>) -> Self {
-        AppState { current: RwLock::new(None), session: Mutex::new(()), profiles, history, secrets }
+        AppState { current: RwLock::new(None), session: Mutex::new(()), profiles, history, secrets, files: None }
+    }
+
+    /// Export and import use `files` instead of the native dialogs.
+    pub fn with_file_chooser(mut self, files: Arc<dyn FileChooser>) -> Self {
+        self.files = Some(files);
+        self
     }
 
     /// The current connection, for the commands that need one.
     pub async fn connection(&self) -> Option<Arc<Connection>> {
         self.current.read().await.as_ref().map(|c| c.conn.clone())
+    }
+
+    /// Whether the current connection is the in-process sandbox (never remembered or recorded).
+    pub async fn on_sandbox(&self) -> bool {
+        self.current.read().await.as_ref().is_some_and(|c| c.sandbox.is_some())
     }
 
     /// Makes `next` the current connection and closes the previous one (stopping its sandbox).

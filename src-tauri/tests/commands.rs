@@ -2,145 +2,15 @@
 //! `generate_context!` (so the capability file and the command ACL are enforced), against a real
 //! in-process sandbox portal over HTTP.
 
-use std::sync::Arc;
+mod common;
 
+use common::*;
 use docspace_tfa::history::HistoryStore;
-use docspace_tfa::profiles::ProfileStore;
-use docspace_tfa::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
-use docspace_tfa::secrets::{ApiKey, MemoryStore, SecretError, SecretStore};
-use docspace_tfa_desktop::{builder, AppState, COMMANDS};
+use docspace_tfa::sandbox::{ADMIN_KEY, OWNER_KEY, USER_KEY};
+use docspace_tfa::secrets::SecretStore;
+use docspace_tfa_desktop::COMMANDS;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-
-/// Every key string a response must never contain.
-const KEYS: &[&str] = &[OWNER_KEY, ADMIN_KEY, USER_KEY, "sk-sandbox"];
-
-struct Harness {
-    _app: App<MockRuntime>,
-    webview: WebviewWindow<MockRuntime>,
-    dir: tempfile::TempDir,
-    secrets: MemoryStore,
-}
-
-fn context() -> tauri::Context<MockRuntime> {
-    tauri::generate_context!("../tauri.conf.json")
-}
-
-/// A keychain that is locked: every call fails like a locked Secret Service.
-struct LockedStore;
-
-impl SecretStore for LockedStore {
-    fn get(&self, _: &str) -> Result<Option<ApiKey>, SecretError> {
-        Err(SecretError::Locked)
-    }
-    fn set(&self, _: &str, _: &ApiKey) -> Result<(), SecretError> {
-        Err(SecretError::Locked)
-    }
-    fn delete(&self, _: &str) -> Result<bool, SecretError> {
-        Err(SecretError::Locked)
-    }
-}
-
-fn harness() -> Harness {
-    harness_with(None)
-}
-
-fn harness_with(store: Option<Arc<dyn SecretStore>>) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = MemoryStore::default();
-    let state = AppState::new(
-        ProfileStore::in_dir(dir.path()),
-        HistoryStore::in_dir(&dir.path().join("history")),
-        store.unwrap_or_else(|| Arc::new(secrets.clone())),
-    );
-    let app = builder(mock_builder(), state).build(context()).expect("app builds");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { _app: app, webview, dir, secrets }
-}
-
-impl Harness {
-    fn invoke_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
-        let response = get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: url.parse().unwrap(),
-                body: InvokeBody::from(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().unwrap());
-        // Whatever came back, success or error, must not hold a key.
-        let text = match &response {
-            Ok(v) | Err(v) => v.to_string(),
-        };
-        for key in KEYS {
-            assert!(!text.contains(key), "{cmd} returned a key: {text}");
-        }
-        response
-    }
-
-    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        self.invoke_from("tauri://localhost", cmd, args)
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.invoke(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-    }
-
-    fn err(&self, cmd: &str, args: Value) -> Value {
-        match self.invoke(cmd, args) {
-            Ok(v) => panic!("{cmd} should have failed but returned {v}"),
-            Err(e) => e,
-        }
-    }
-
-    /// The files the app wrote (profiles); none may contain a key.
-    fn assert_no_key_on_disk(&self) {
-        for entry in walk(self.dir.path()) {
-            let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string();
-            for key in KEYS {
-                assert!(!text.contains(key), "{} contains a key", entry.display());
-            }
-        }
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
-/// A sandbox on Tauri's own runtime, so it keeps serving while commands run.
-fn sandbox() -> Sandbox {
-    tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default())).expect("sandbox starts")
-}
-
-fn http_put(url: &str, body: Value) -> Value {
-    tauri::async_runtime::block_on(async {
-        let r = reqwest::Client::new().put(url).json(&body).send().await.unwrap();
-        assert!(r.status().is_success(), "PUT {url}: {}", r.status());
-        r.json::<Value>().await.unwrap()
-    })
-}
-
-fn connect(h: &Harness, sb: &Sandbox, key: &str, remember: bool) -> Result<Value, Value> {
-    h.invoke("connect", json!({ "portal": sb.url(), "apiKey": key, "remember": remember }))
-}
+use std::sync::Arc;
 
 #[test]
 fn connect_load_review_save_and_load_again() {
