@@ -226,7 +226,7 @@ impl DocSpaceClient {
         if value.get("status").and_then(|s| s.as_i64()).is_some_and(|s| s != 0) {
             return Err(ApiError::BadRequest { portal: self.portal.to_string(), message: validation_message(&value) });
         }
-        serde_json::from_value(value).map_err(|e| self.not_docspace(format!("the answer has an unexpected shape ({e})")))
+        serde_json::from_value(value).map_err(|e| self.not_docspace(format!("the answer has an unexpected shape ({})", without_quoted(&e.to_string()))))
     }
 
     fn status_error(&self, raw: &RawAnswer) -> ApiError {
@@ -315,6 +315,24 @@ fn validation_message(v: &serde_json::Value) -> String {
     }
 }
 
+/// serde's messages quote the offending value ("invalid type: string \"…\""); a hostile or broken
+/// server could echo anything there, the key included, so quoted text is left out.
+fn without_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
@@ -326,4 +344,15 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_quoted;
+
+    #[test]
+    fn quoted_values_are_left_out_of_shape_errors() {
+        assert_eq!(without_quoted("invalid type: string \"sk-secret\", expected a sequence"), "invalid type: string \"…\", expected a sequence");
+        assert_eq!(without_quoted("missing field `response`"), "missing field `response`");
+    }
 }
