@@ -234,9 +234,6 @@ fn rows() -> Vec<Row> {
 /// Words that tell the user what to do next; every error message must have one.
 const ADVICE: &[&str] = &["try again", "check ", "create a new key", "use ", "reload", "wait ", "only the portal owner"];
 
-/// Error kinds whose message says what happened but not what to do (see the report):
-/// `notFound` ("… has no such item (HTTP 404): …."). Listed so the gap stays visible.
-const NO_ADVICE_YET: &[&str] = &["notFound"];
 
 /// What the portal holds, from `GET /sandbox/state`.
 #[derive(Debug, PartialEq, Eq)]
@@ -334,7 +331,7 @@ async fn run(row: &Row) -> Vec<String> {
             }
             let lower = message.to_lowercase();
             let advises = ADVICE.iter().any(|a| lower.contains(a));
-            if !advises && !NO_ADVICE_YET.contains(kind) {
+            if !advises {
                 problems.push(format!("the message does not say what to do: {message}"));
             }
             for s in *says {

@@ -12,7 +12,7 @@ pub enum ApiError {
     #[error("{portal} refused the request (HTTP {status}): {message}. Only the portal owner and DocSpace admins can change the TFA policy; only the owner can make TFA mandatory for the owner.")]
     Forbidden { portal: String, status: u16, message: String },
 
-    #[error("{portal} has no {what} (HTTP 404): {message}.")]
+    #[error("{portal} has no {what} (HTTP 404): {message}. Check the portal address; an older DocSpace version may not have this part of the API.")]
     NotFound { portal: String, what: String, message: String },
 
     #[error("{portal} rejected the request as invalid (HTTP 400): {message}. This is a bug in the app or an unsupported server version; please report it.")]

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Connection, Landed, ServiceError};
 use crate::docspace::models::TfaRequest;
+use crate::docspace::ApiError;
 use crate::history::{HistoryStore, Snapshot};
 use crate::policy::review::{review, Review, ReviewContext};
 use crate::policy::{Method, Policy, PolicyDiff, PortalPolicy};
@@ -69,7 +70,9 @@ impl Connection {
             // The answer was lost or garbled: only a fresh read tells whether the change landed.
             let landed = match self.client.policy().await {
                 Ok(now) if now.policy.same_as(&sent) => Landed::Yes,
-                Ok(now) if now.policy.same_as(&live.policy) => Landed::No,
+                // A timed-out PUT may still be running on the server: the old policy now does not
+                // mean it will not land, so only a definite failure counts as "not landed".
+                Ok(now) if now.policy.same_as(&live.policy) && !may_still_run(&cause) => Landed::No,
                 _ => Landed::Unknown,
             };
             if landed != Landed::Yes {
@@ -100,4 +103,9 @@ impl Connection {
             };
         Ok(SaveReport { saved, snapshot, history_error })
     }
+}
+
+/// The request may still be running on the server after we stopped waiting for it.
+fn may_still_run(cause: &ApiError) -> bool {
+    matches!(cause, ApiError::Timeout { .. } | ApiError::Server { status: 504, .. })
 }
