@@ -4,6 +4,7 @@ checked on the portal itself, over HTTP."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -244,6 +245,39 @@ def test_conflict_then_overwrite(app, clean_portal, keychain):
     el(d, "#conflict-overwrite-confirm").click()
     wait(d, lambda: "Saved and verified" in toast_text(d), msg="saved toast")
     assert portal.state()["app"]["trustedIps"] == ["10.30.0.1"]
+
+
+def test_history_note_and_drift(profile, clean_portal, keychain, artifacts):
+    d = profile.launch()
+    portal = clean_portal
+    connect(d, portal, remember=keychain)
+    policy_ready(d)
+    choose_method(d, "app")
+    add_ip(d, "10.40.0.1")
+    wait(d, lambda: review_enabled(d), msg="Review enabled")
+    el(d, "#review").click()
+    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
+    el(d, "#save-note").send_keys("e2e rollout")
+    el(d, "#confirm-save").click()
+    wait(d, lambda: "Recorded as history entry #1" in toast_text(d), msg="history toast")
+
+    # Someone adds an address on the portal; a reload shows the drift banner by name.
+    portal.request("PUT", "/sandbox/state/tfa", {"app": {"enable": True, "trustedIps": ["10.40.0.1", "198.51.100.20"],
+                                                        "mandatoryUsers": [], "mandatoryGroups": []}})
+    el(d, "#reload-policy").click()
+    wait(d, lambda: shown(d, "#drift-banner"), msg="drift banner")
+    wait(d, lambda: "198.51.100.20" in el(d, "#drift-diff").text, msg="their change in the banner")
+    screenshot(d, artifacts / "drift.png")
+    el(d, "#drift-accept").click()
+    wait(d, lambda: not shown(d, "#drift-banner"), msg="banner gone after accepting")
+
+    # The history is a plain file in the app's data folder: both entries, the note, no key.
+    files = list(profile.home.rglob("history/*.json"))
+    assert len(files) == 1, files
+    entries = json.loads(files[0].read_text())["entries"]
+    assert [e["number"] for e in entries] == [1, 2]
+    assert entries[0]["note"] == "e2e rollout"
+    assert entries[1]["after"]["trustedIps"] == ["10.40.0.1", "198.51.100.20"]
 
 
 def test_remembered_portal_reconnects_from_the_keychain(profile, clean_portal, keychain):
