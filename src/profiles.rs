@@ -58,6 +58,20 @@ impl Profiles {
         p
     }
 
+    /// [`Profiles::remember`], then renamed to `name` when one is given that no other saved
+    /// portal uses.
+    pub fn remember_as(&mut self, portal: &PortalUrl, name: Option<&str>) -> Profile {
+        let mut p = self.remember(portal);
+        if let Some(name) = name.filter(|n| *n != p.name && self.find(n).is_err()) {
+            if let Some(entry) = self.profiles.iter_mut().find(|e| e.name == p.name) {
+                entry.name = name.to_string();
+            }
+            self.current = Some(name.to_string());
+            p.name = name.to_string();
+        }
+        p
+    }
+
     pub fn find(&self, name: &str) -> Result<&Profile, ProfileError> {
         self.profiles.iter().find(|p| p.name == name).ok_or_else(|| ProfileError::Unknown(name.to_string()))
     }
@@ -95,6 +109,14 @@ impl ProfileStore {
             Err(e) => return Err(ProfileError::Read { path: self.path.display().to_string(), detail: e.to_string() }),
         };
         serde_json::from_str(&text).map_err(|e| ProfileError::Read { path: self.path.display().to_string(), detail: e.to_string() })
+    }
+
+    /// Saves the portal (see [`Profiles::remember_as`]) as the one to open next time.
+    pub fn remember(&self, portal: &PortalUrl, name: Option<&str>) -> Result<Profile, ProfileError> {
+        let mut profiles = self.load()?;
+        let profile = profiles.remember_as(portal, name);
+        self.save(&profiles)?;
+        Ok(profile)
     }
 
     /// Writes to a temporary file and renames it, so a crash never leaves half a file.
@@ -141,6 +163,20 @@ mod tests {
         assert_eq!(b.name, "a.example.com-2");
         assert_eq!(p.current_profile(), Some(&b));
         assert_eq!(p.profiles.len(), 2);
+    }
+
+    #[test]
+    fn remember_as_renames_unless_the_name_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::in_dir(dir.path());
+        let a = store.remember(&PortalUrl::parse("https://a.example.com").unwrap(), Some("work")).unwrap();
+        assert_eq!(a, Profile { name: "work".into(), portal: "https://a.example.com".into() });
+        let b = store.remember(&PortalUrl::parse("https://b.example.com").unwrap(), Some("work")).unwrap();
+        assert_eq!(b.name, "b.example.com", "a name in use is not taken twice");
+        let again = store.remember(&PortalUrl::parse("https://a.example.com").unwrap(), None).unwrap();
+        assert_eq!(again.name, "work");
+        let saved = store.load().unwrap();
+        assert_eq!((saved.profiles.len(), saved.current.as_deref()), (2, Some("work")));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use docspace_tfa::history::HistoryStore;
 use docspace_tfa::policy::system_groups::system_group_name;
 use docspace_tfa::policy::{Level, Method, Policy};
 use docspace_tfa::sandbox::{SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
@@ -141,4 +142,86 @@ async fn names_are_resolved_and_unknown_ids_are_labelled() {
     assert_eq!(loaded.groups[0].name, system_group_name(everyone).unwrap());
     assert!(loaded.groups[0].is_system);
     assert_eq!(loaded.groups[1].name, format!("unknown group {ghost}"));
+}
+
+#[tokio::test]
+async fn names_for_several_policies_name_each_id_once_in_first_seen_order() {
+    let sb = sandbox().await;
+    let conn = connection(&sb, OWNER_KEY).await;
+    let everyone = Uuid::parse_str(EVERYONE).unwrap();
+    let a = policy(Method::App, &[], &[sb.user_id(), sb.admin_id()], &[everyone]);
+    let b = policy(Method::App, &[], &[sb.admin_id(), sb.owner_id(), sb.user_id()], &[everyone]);
+    let (users, groups) = conn.names_for(&[&a, &b]).await.unwrap();
+    let names: Vec<&str> = users.iter().map(|p| p.display_name.as_str()).collect();
+    assert_eq!(names, ["Uma User", "Adam Admin", "Olivia Owner"]);
+    assert_eq!(groups.len(), 1);
+    assert!(groups[0].is_system);
+    assert_eq!(conn.names_for(&[]).await.unwrap(), (vec![], vec![]));
+
+    // A review names the live policy and the draft together.
+    let live = conn.client().policy().await.unwrap();
+    let named = conn.review_named(&live, &b).await.unwrap();
+    assert_eq!(named.users.len(), 3);
+    assert_eq!(named.review.diff.mandatory_users.added.len(), 3);
+}
+
+#[tokio::test]
+async fn export_file_carries_names_and_emails_and_copy_resolves_them_on_another_portal() {
+    let a = sandbox().await;
+    let b = sandbox_with(SandboxConfig { seed: 7, ..SandboxConfig::default() }).await;
+    assert_ne!(a.admin_id(), b.admin_id());
+    let (ca, cb) = (connection(&a, OWNER_KEY).await, connection(&b, OWNER_KEY).await);
+    let ghost = Uuid::from_u128(7);
+    let draft = policy(Method::App, &["10.0.0.0/8"], &[a.admin_id(), ghost], &[Uuid::parse_str(EVERYONE).unwrap()]);
+
+    let file: serde_json::Value = serde_json::from_str(&ca.export_file(&draft).await.unwrap().to_json()).unwrap();
+    assert_eq!(file["portal"], a.url());
+    assert_eq!(file["method"], "app");
+    assert_eq!(file["mandatoryUsers"][0], json!({ "id": a.admin_id(), "name": "Adam Admin", "email": file["mandatoryUsers"][0]["email"] }));
+    assert!(file["mandatoryUsers"][0]["email"].as_str().unwrap().contains('@'));
+    assert_eq!(file["mandatoryUsers"][1], json!({ "id": ghost }), "an unknown id is kept, without a name");
+    assert_eq!(file["mandatoryGroups"][0]["name"], system_group_name(Uuid::parse_str(EVERYONE).unwrap()).unwrap());
+
+    // A's live policy as a draft for B: the admin matched by email, the ghost reported.
+    ca.save(&Policy::disabled(), &draft, false).await.unwrap();
+    let copied = cb.copy_from(&ca).await.unwrap();
+    assert_eq!(copied.draft.mandatory_users, vec![b.admin_id(), ghost]);
+    assert_eq!(copied.unknown_ids.len(), 1, "{copied:?}");
+    assert!(copied.unresolved.is_empty());
+    assert_eq!(copied.users[0].display_name, "Adam Admin");
+    assert!(!copied.users[1].known);
+    assert_eq!(copied.groups.len(), 1);
+}
+
+#[tokio::test]
+async fn drift_is_checked_against_our_last_save_and_accepting_records_it() {
+    let sb = sandbox().await;
+    let conn = connection(&sb, ADMIN_KEY).await;
+    let dir = tempfile::tempdir().unwrap();
+    let history = HistoryStore::in_dir(dir.path());
+    let live = Policy::disabled();
+    assert_eq!(conn.drift(&history, &live).unwrap(), None, "no history, no drift");
+    let err = conn.accept_drift(&history, &live, None).unwrap_err();
+    assert!(matches!(err, ServiceError::NoHistory { .. }), "{err:?}");
+    assert_eq!(err.kind(), "history");
+
+    let ours = policy(Method::App, &["10.0.0.0/8"], &[sb.user_id()], &[]);
+    let report = conn.save_recorded(&history, &live, &ours, false, Some("rollout".into())).await.unwrap();
+    assert_eq!(report.snapshot.as_ref().map(|s| s.number), Some(1));
+    assert_eq!(conn.drift(&history, &ours).unwrap(), None, "the portal holds our save");
+
+    let theirs = policy(Method::App, &["10.0.0.0/8", "203.0.113.5"], &[], &[]);
+    let d = conn.drift(&history, &theirs).unwrap().expect("drift");
+    assert_eq!((d.since, &d.ours), (1, &ours));
+    assert_eq!(d.diff.trusted_ips.added, vec!["203.0.113.5".to_string()]);
+    assert_eq!(d.diff.mandatory_users.removed, vec![sb.user_id()]);
+
+    let accepted = conn.accept_drift(&history, &theirs, None).unwrap();
+    assert_eq!((accepted.number, accepted.by.as_str()), (2, "Adam Admin"));
+    assert_eq!((&accepted.before, &accepted.after), (&ours, &theirs));
+    assert_eq!(accepted.note.as_deref(), Some(docspace_tfa::service::ACCEPTED_NOTE));
+    assert_eq!(conn.drift(&history, &theirs).unwrap(), None);
+    assert_eq!(conn.accept_drift(&history, &theirs, Some("again".into())).unwrap().number, 2, "nothing new to accept");
+    let mine = conn.accept_drift(&history, &Policy::disabled(), Some("their reset".into())).unwrap();
+    assert_eq!((mine.number, mine.note.as_deref()), (3, Some("their reset")));
 }

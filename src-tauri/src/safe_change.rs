@@ -147,9 +147,9 @@ pub(crate) async fn drift_of(state: &AppState, conn: &Connection, live: &Policy)
 }
 
 async fn imported(conn: &Connection, resolution: Resolution, source: String) -> CommandResult<Imported> {
-    let users = conn.people(&resolution.policy.mandatory_users).await?;
-    let groups = conn.groups(&resolution.policy.mandatory_groups).await?;
-    Ok(Imported { draft: resolution.policy, unresolved: resolution.unresolved, unknown_ids: resolution.unknown_ids, users, groups, source })
+    let users = conn.people(&resolution.draft.mandatory_users).await?;
+    let groups = conn.groups(&resolution.draft.mandatory_groups).await?;
+    Ok(Imported { draft: resolution.draft, unresolved: resolution.unresolved, unknown_ids: resolution.unknown_ids, users, groups, source })
 }
 
 /// The reviewable file for `policy`: ids plus the names and emails the portal knows.

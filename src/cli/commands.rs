@@ -10,13 +10,13 @@ use uuid::Uuid;
 use super::render;
 use super::{ChangeOpts, Cli, Command, EXIT_DECLINED};
 use crate::docspace::{ClientOptions, PortalUrl};
-use crate::history::{drift, HistoryStore};
+use crate::history::HistoryStore;
 use crate::policy::{Policy, PortalPolicy};
 use crate::policy_file::{GroupEntry, PolicyFile};
-use crate::profiles::{ProfileError, ProfileStore, Profiles};
+use crate::profiles::{ProfileError, ProfileStore};
 use crate::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
 use crate::secrets::{off_runtime, ApiKey, KeyringStore, SecretStore};
-use crate::service::{Connection, PersonRef, ServiceError};
+use crate::service::{stored_key, Connection, Drift, PersonRef, Resolution, ServiceError};
 use crate::APP_ID;
 
 /// How long a keychain call may take before the CLI gives up on it.
@@ -42,8 +42,6 @@ pub enum CliError {
     Io(String),
     #[error("The sandbox portal could not start: {0}")]
     Sandbox(String),
-    #[error("This app has not saved a policy to {0} yet, so there is nothing to compare with. Drift is checked against this app's last save.")]
-    NoHistory(String),
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
@@ -64,22 +62,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let conn = connect(target()?).await?;
             let loaded = conn.load().await?;
             // A damaged history must not hide the policy: warn and show it without the drift check.
-            let last = history()?.last(conn.portal().as_str()).unwrap_or_else(|e| {
+            let drifted = conn.drift(&history()?, &loaded.live.policy).unwrap_or_else(|e| {
                 eprintln!("warning: {e}");
                 None
             });
-            let drifted = drift(&loaded.live.policy, last.as_ref());
+            let diff = drifted.as_ref().map(|d| &d.diff);
             if json {
-                println!("{}", render::policy_json(&loaded, drifted.as_ref()));
+                println!("{}", render::policy_json(&loaded, diff));
             } else {
-                print!("{}", render::policy_text(&loaded, drifted.as_ref()));
+                print!("{}", render::policy_text(&loaded, diff));
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { file } => {
             let conn = connect(target()?).await?;
-            let loaded = conn.load().await?;
-            let text = render::export(&loaded);
+            let live = conn.client().policy().await.map_err(ServiceError::from)?.policy;
+            let text = conn.export_file(&live).await?.to_json();
             match file {
                 Some(path) if path.as_os_str() != "-" => {
                     std::fs::write(&path, text + "\n").map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
@@ -105,14 +103,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Apply { file, change } => {
             let file = read_policy_file(&file)?;
             let conn = connect(target()?).await?;
-            let draft = resolve(&conn, &file).await?;
+            let draft = resolved(&conn, conn.resolve_file(&file).await?)?;
             apply(&conn, &draft, &change).await
         }
         Command::WhatIf { user, group, ip, file, json } => {
             let conn = connect(target()?).await?;
             let live = conn.client().policy().await.map_err(ServiceError::from)?.policy;
             let draft = match file {
-                Some(path) => Some(resolve(&conn, &read_policy_file(&path)?).await?),
+                Some(path) => Some(resolved(&conn, conn.resolve_file(&read_policy_file(&path)?).await?)?),
                 None => None,
             };
             let who = match user {
@@ -141,17 +139,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let conn = connect(target()?).await?;
             let portal = conn.portal().to_string();
             let store = history()?;
-            let last = store.last(&portal).map_err(ServiceError::from)?.ok_or_else(|| CliError::NoHistory(portal.clone()))?;
+            let last = store.last(&portal).map_err(ServiceError::from)?.ok_or_else(|| ServiceError::NoHistory { portal: portal.clone() })?;
             let live = conn.client().policy().await.map_err(ServiceError::from)?;
-            let Some(d) = drift(&live.policy, Some(&last)) else {
+            let Some(d) = Drift::since(&last, &live.policy) else {
                 println!("No drift: {portal} holds the policy of this app's last save (#{}).", last.number);
                 return Ok(ExitCode::SUCCESS);
             };
-            let names = render::Names::load(&conn, &[&last.after, &live.policy]).await?;
-            print!("{}", render::drift_text(&portal, last.number, &d, &names));
+            let names = render::Names::load(&conn, &[&d.ours, &live.policy]).await?;
+            print!("{}", render::drift_text(&portal, &d, &names));
             if accept {
-                let note = change.note.or_else(|| Some("accepted changes made outside this app".into()));
-                let s = store.record(&portal, &conn.me().display_name, &last.after, &live.policy, note).map_err(ServiceError::from)?;
+                let s = conn.accept_drift(&store, &live.policy, change.note)?;
                 println!("Accepted: the live policy is recorded as history entry #{}.", s.number);
             } else if reapply {
                 let note = change.note.clone().or_else(|| Some(format!("re-applied #{}", last.number)));
@@ -165,9 +162,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let profiles = ProfileStore::default_location()?.load()?;
             let source = connect(PortalUrl::parse(&profiles.find(&from)?.portal).map_err(ServiceError::from)?).await?;
             let target = connect(PortalUrl::parse(&profiles.find(&to)?.portal).map_err(ServiceError::from)?).await?;
-            let exported = PolicyFile::parse(&render::export(&source.load().await?)).map_err(ServiceError::from)?;
             println!("Copying the policy of {} to {} (users and groups matched by email and name).", source.portal(), target.portal());
-            let draft = resolve(&target, &exported).await?;
+            let draft = resolved(&target, target.copy_from(&source).await?)?;
             apply(&target, &draft, &change).await
         }
     }
@@ -199,9 +195,7 @@ async fn api_key(portal: &PortalUrl) -> Result<ApiKey, CliError> {
     if let Ok(raw) = std::env::var("DOCSPACE_API_KEY") {
         return Ok(ApiKey::new(&raw).map_err(ServiceError::from)?);
     }
-    let account = portal.to_string();
-    let stored = off_runtime(move || keychain().get(&account)).await.map_err(ServiceError::from)?;
-    stored.ok_or_else(|| ServiceError::NoKey { portal: portal.to_string() }.into())
+    Ok(stored_key(std::sync::Arc::new(keychain()), portal).await?)
 }
 
 async fn connect(portal: PortalUrl) -> Result<Connection, CliError> {
@@ -224,27 +218,11 @@ async fn login(portal: PortalUrl, profile_name: Option<&str>) -> Result<ExitCode
     let conn = Connection::open(portal.clone(), &key, ClientOptions::default()).await?;
     let account = portal.to_string();
     off_runtime(move || keychain().set(&account, &key)).await.map_err(ServiceError::from)?;
-    let store = ProfileStore::default_location()?;
-    let mut profiles = store.load()?;
-    let saved = remember(&mut profiles, &portal, profile_name);
-    store.save(&profiles)?;
+    let saved = ProfileStore::default_location()?.remember(&portal, profile_name)?;
     let me = conn.me();
     let role = if me.is_owner { "owner" } else { "admin" };
-    println!("Signed in to {portal} as {} ({role}). The key is stored in the keychain; the portal is saved as profile \"{}\".", me.display_name, saved);
+    println!("Signed in to {portal} as {} ({role}). The key is stored in the keychain; the portal is saved as profile \"{}\".", me.display_name, saved.name);
     Ok(ExitCode::SUCCESS)
-}
-
-/// Saves the portal as a profile, renaming it when a name was asked for.
-fn remember(profiles: &mut Profiles, portal: &PortalUrl, name: Option<&str>) -> String {
-    let mut p = profiles.remember(portal);
-    if let Some(name) = name.filter(|n| *n != p.name && profiles.find(n).is_err()) {
-        if let Some(entry) = profiles.profiles.iter_mut().find(|e| e.name == p.name) {
-            entry.name = name.to_string();
-        }
-        profiles.current = Some(name.to_string());
-        p.name = name.to_string();
-    }
-    p.name
 }
 
 async fn logout(portal: PortalUrl) -> Result<ExitCode, CliError> {
@@ -270,17 +248,16 @@ fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
     PolicyFile::parse(&text).map_err(|e| CliError::PolicyFile { path: shown, detail: e.to_string() })
 }
 
-/// The file's policy on this portal; entries that name nobody stop the command. Ids are
-/// checked too: a file from another portal carries ids that mean nobody here.
-async fn resolve(conn: &Connection, file: &PolicyFile) -> Result<Policy, CliError> {
-    let res = conn.resolve_file(file).await?;
+/// The draft of a resolved file; entries that name nobody stop the command. Ids are checked
+/// too: a file from another portal carries ids that mean nobody here.
+fn resolved(conn: &Connection, res: Resolution) -> Result<Policy, CliError> {
     if !res.unresolved.is_empty() {
         return Err(ServiceError::Unresolved { portal: conn.portal().to_string(), entries: res.unresolved }.into());
     }
     for unknown in &res.unknown_ids {
         eprintln!("warning: {} is not known on {}; it is kept by id.", unknown, conn.portal());
     }
-    Ok(res.policy)
+    Ok(res.draft)
 }
 
 async fn group_ids(conn: &Connection, names: &[String]) -> Result<Vec<Uuid>, CliError> {
@@ -299,9 +276,9 @@ async fn group_ids(conn: &Connection, names: &[String]) -> Result<Vec<Uuid>, Cli
 /// Review, confirm, save, verify, record: the one path every change takes.
 async fn apply(conn: &Connection, draft: &Policy, change: &ChangeOpts) -> Result<ExitCode, CliError> {
     let live: PortalPolicy = conn.client().policy().await.map_err(ServiceError::from)?;
-    let review = conn.review(&live, draft).await?;
-    let names = render::Names::load(conn, &[&live.policy, draft]).await?;
-    print!("{}", render::review_text(conn.portal(), &review, &names));
+    let named = conn.review_named(&live, draft).await?;
+    let review = &named.review;
+    print!("{}", render::review_text(conn.portal(), review, &render::Names::of(&named)));
     if review.errors().next().is_some() {
         let problems = review.errors().map(|p| p.message.clone()).collect();
         return Err(ServiceError::Refused { problems }.into());

@@ -7,9 +7,8 @@ use uuid::Uuid;
 use crate::docspace::{Group, PortalUrl};
 use crate::history::Snapshot;
 use crate::policy::{Level, Method, MethodOffer, Policy, PolicyDiff, Review};
-use crate::policy_file::PolicyFile;
 use crate::profiles::Profiles;
-use crate::service::{Connection, GroupRef, LoadedPolicy, PersonRef, ServiceError, WhatIf};
+use crate::service::{Connection, Drift, GroupRef, LoadedPolicy, NamedReview, PersonRef, ServiceError, WhatIf};
 
 /// Names for every id a printout mentions, looked up once.
 pub struct Names {
@@ -19,13 +18,13 @@ pub struct Names {
 
 impl Names {
     pub async fn load(conn: &Connection, policies: &[&Policy]) -> Result<Names, ServiceError> {
-        let mut users: Vec<Uuid> = Vec::new();
-        let mut groups: Vec<Uuid> = Vec::new();
-        for p in policies {
-            users.extend(p.mandatory_users.iter().filter(|id| !users.contains(id)).copied().collect::<Vec<_>>());
-            groups.extend(p.mandatory_groups.iter().filter(|id| !groups.contains(id)).copied().collect::<Vec<_>>());
-        }
-        Ok(Names { users: conn.people(&users).await?, groups: conn.groups(&groups).await? })
+        let (users, groups) = conn.names_for(policies).await?;
+        Ok(Names { users, groups })
+    }
+
+    /// The names a review came with.
+    pub fn of(r: &NamedReview) -> Names {
+        Names { users: r.users.clone(), groups: r.groups.clone() }
     }
 
     fn user(&self, id: &Uuid) -> String {
@@ -53,13 +52,6 @@ pub fn policy_json(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String 
         "drift": drift,
     });
     serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
-}
-
-/// `export`: the reviewable file format, users and groups by id, name and email.
-pub fn export(loaded: &LoadedPolicy) -> String {
-    let users: Vec<(Uuid, String, Option<String>)> = loaded.users.iter().filter(|u| u.known).map(|u| (u.id, u.display_name.clone(), u.email.clone())).collect();
-    let groups: Vec<(Uuid, String)> = loaded.groups.iter().filter(|g| g.known).map(|g| (g.id, g.name.clone())).collect();
-    PolicyFile::export(&loaded.live.policy, &loaded.portal, &users, &groups).to_json()
 }
 
 pub fn policy_text(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String {
@@ -159,10 +151,10 @@ pub fn review_text(portal: &PortalUrl, review: &Review, names: &Names) -> String
     out
 }
 
-pub fn drift_text(portal: &str, last: usize, d: &PolicyDiff, names: &Names) -> String {
+pub fn drift_text(portal: &str, d: &Drift, names: &Names) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Drift on {portal}: since this app's last save (#{last}) someone changed the policy:");
-    diff_lines(&mut out, d, names);
+    let _ = writeln!(out, "Drift on {portal}: since this app's last save (#{}) someone changed the policy:", d.since);
+    diff_lines(&mut out, &d.diff, names);
     out
 }
 

@@ -31,6 +31,8 @@ pub enum ServiceError {
     NotVerified { portal: String, difference: Box<PolicyDiff> },
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error("This app has not saved a policy to {portal} yet, so there is nothing to compare with. Drift is checked against this app's last save.")]
+    NoHistory { portal: String },
     #[error(transparent)]
     PolicyFile(#[from] PolicyFileError),
     #[error("The policy file names entries that do not exist on {portal}: {}. Fix the file (add ids, or correct the emails and names) and try again.", .entries.join("; "))]
@@ -56,7 +58,7 @@ impl ServiceError {
             ServiceError::Conflict { .. } => "conflict",
             ServiceError::SaveFailed { .. } => "saveFailed",
             ServiceError::NotVerified { .. } => "notVerified",
-            ServiceError::History(_) => "history",
+            ServiceError::History(_) | ServiceError::NoHistory { .. } => "history",
             ServiceError::PolicyFile(_) | ServiceError::Unresolved { .. } | ServiceError::Invalid { .. } => "validation",
             ServiceError::NoSuchPerson { .. } | ServiceError::Ambiguous { .. } => "notFound",
         }

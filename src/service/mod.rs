@@ -1,26 +1,28 @@
 //! The workflows both front-ends share: connect, load with names, review, save and verify,
-//! policy files, what-if. The CLI and the Tauri commands are thin adapters over this module.
+//! policy files, drift, what-if. The CLI and the Tauri commands are thin adapters over this module.
 
+mod drift;
 mod error;
 mod names;
 mod resolve;
 mod save;
 mod what_if;
 
+pub use drift::{Drift, ACCEPTED_NOTE};
 pub use error::{describe, Landed, ServiceError};
 pub use names::{GroupRef, PersonRef};
 pub use resolve::Resolution;
-pub use save::{SaveReport, Saved};
+pub use save::{NamedReview, SaveReport, Saved};
 pub use what_if::{role_of, Outcome, WhatIf};
 
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 use crate::docspace::{ClientOptions, DocSpaceClient, Employee, PortalUrl};
 use crate::policy::PortalPolicy;
-use crate::secrets::ApiKey;
+use crate::secrets::{off_runtime, ApiKey, SecretStore};
 
 /// The policy with the names of everyone it mentions.
 #[derive(Clone, Debug, Serialize)]
@@ -54,6 +56,12 @@ impl Connection {
         Ok(conn)
     }
 
+    /// [`Connection::open`] with the key `secrets` holds for the portal (`NoKey` without one).
+    pub async fn open_saved(portal: PortalUrl, secrets: Arc<dyn SecretStore>, opts: ClientOptions) -> Result<Connection, ServiceError> {
+        let key = stored_key(secrets, &portal).await?;
+        Connection::open(portal, &key, opts).await
+    }
+
     pub fn client(&self) -> &DocSpaceClient {
         &self.client
     }
@@ -75,6 +83,13 @@ impl Connection {
         let groups = self.groups(&live.policy.mandatory_groups).await?;
         Ok(LoadedPolicy { portal: self.portal().to_string(), live, users, groups })
     }
+}
+
+/// The key stored for `portal` (its URL is the account), read off the async runtime's threads.
+pub async fn stored_key(secrets: Arc<dyn SecretStore>, portal: &PortalUrl) -> Result<ApiKey, ServiceError> {
+    let account = portal.to_string();
+    let stored = off_runtime(move || secrets.get(&account)).await?;
+    stored.ok_or_else(|| ServiceError::NoKey { portal: portal.to_string() })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::{lock, Connection, ServiceError};
 use crate::docspace::{ApiError, Employee, Group};
 use crate::policy::system_groups::system_group_name;
+use crate::policy::Policy;
 
 /// How many name look-ups run at once: fast on a real portal, gentle on its rate limits.
 const LOOKUP_CONCURRENCY: usize = 8;
@@ -62,7 +63,27 @@ impl GroupRef {
     }
 }
 
+/// Every id of `lists`, each once, in first-seen order.
+fn ids_of<'a>(lists: impl IntoIterator<Item = &'a [Uuid]>) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = Vec::new();
+    for id in lists.into_iter().flatten() {
+        if !out.contains(id) {
+            out.push(*id);
+        }
+    }
+    out
+}
+
 impl Connection {
+    /// Names for every mandatory user and group of several policies (live and draft, the
+    /// entries of a history...), each id once, in first-seen order.
+    pub async fn names_for(&self, policies: &[&Policy]) -> Result<(Vec<PersonRef>, Vec<GroupRef>), ServiceError> {
+        let users = self.people(&ids_of(policies.iter().map(|p| &p.mandatory_users[..]))).await?;
+        let groups = self.groups(&ids_of(policies.iter().map(|p| &p.mandatory_groups[..]))).await?;
+        Ok((users, groups))
+    }
+
+    /// Names for user ids, from the cache or the portal; ids the portal does not know come back
     /// as "unknown user <id>".
     pub async fn people(&self, ids: &[Uuid]) -> Result<Vec<PersonRef>, ServiceError> {
         let missing: Vec<Uuid> = {

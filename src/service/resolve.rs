@@ -1,40 +1,67 @@
-//! Policy files resolved against a portal: ids first, then email, then exact name.
+//! Policy files: written with the names of everyone they mention, and resolved against a portal
+//! (ids first, then email, then exact name).
 
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Connection, ServiceError};
+use super::{Connection, GroupRef, PersonRef, ServiceError};
 use crate::docspace::Employee;
 use crate::policy::system_groups::SYSTEM_GROUPS;
 use crate::policy::Policy;
 use crate::policy_file::{GroupEntry, PolicyFile, UserEntry};
 
-/// A policy file resolved against a portal.
+/// A policy file resolved against a portal: the draft it makes there, what did not resolve, and
+/// the names of the draft's users and groups.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Resolution {
-    pub policy: Policy,
+    pub draft: Policy,
     /// Entries that name nobody on this portal (no id, and no unique email or name match).
     pub unresolved: Vec<String>,
     /// Entries kept by id although the portal does not know the id.
     pub unknown_ids: Vec<String>,
+    /// The draft's mandatory users by name, same order.
+    pub users: Vec<PersonRef>,
+    /// The draft's mandatory groups by name, same order.
+    pub groups: Vec<GroupRef>,
 }
 
 impl Connection {
+    /// The reviewable file for `policy`: every user and group by id, plus the name (and email)
+    /// this portal knows for it.
+    pub async fn export_file(&self, policy: &Policy) -> Result<PolicyFile, ServiceError> {
+        let users: Vec<(Uuid, String, Option<String>)> =
+            self.people(&policy.mandatory_users).await?.into_iter().filter(|u| u.known).map(|u| (u.id, u.display_name, u.email)).collect();
+        let groups: Vec<(Uuid, String)> = self.groups(&policy.mandatory_groups).await?.into_iter().filter(|g| g.known).map(|g| (g.id, g.name)).collect();
+        Ok(PolicyFile::export(policy, self.portal().as_str(), &users, &groups))
+    }
+
+    /// The live policy of `source` (another portal) as a draft for this one: exported with its
+    /// names there, then resolved here by email and name (the ids of one portal mean nobody on
+    /// another).
+    pub async fn copy_from(&self, source: &Connection) -> Result<Resolution, ServiceError> {
+        let live = source.client().policy().await?.policy;
+        let file = source.export_file(&live).await?;
+        self.resolve_file(&file).await
+    }
+
+    /// The file's policy on this portal. Each user and group is taken by id when the portal
     /// knows it, else by email, else by exact name (only when exactly one matches).
     pub async fn resolve_file(&self, file: &PolicyFile) -> Result<Resolution, ServiceError> {
         let mut res = Resolution {
-            policy: Policy { method: file.method, trusted_ips: file.trusted_ips.clone(), mandatory_users: vec![], mandatory_groups: vec![] },
+            draft: Policy { method: file.method, trusted_ips: file.trusted_ips.clone(), mandatory_users: vec![], mandatory_groups: vec![] },
             unresolved: vec![],
             unknown_ids: vec![],
+            users: vec![],
+            groups: vec![],
         };
         for entry in &file.mandatory_users {
             match self.resolve_user(entry).await? {
-                Some(id) => res.policy.mandatory_users.push(id),
+                Some(id) => res.draft.mandatory_users.push(id),
                 None => match entry.id() {
                     Some(id) => {
                         res.unknown_ids.push(format!("user {}", entry.describe()));
-                        res.policy.mandatory_users.push(id);
+                        res.draft.mandatory_users.push(id);
                     }
                     None => res.unresolved.push(format!("user {}", entry.describe())),
                 },
@@ -42,16 +69,19 @@ impl Connection {
         }
         for entry in &file.mandatory_groups {
             match self.resolve_group(entry).await? {
-                Some(id) => res.policy.mandatory_groups.push(id),
+                Some(id) => res.draft.mandatory_groups.push(id),
                 None => match entry.id() {
                     Some(id) => {
                         res.unknown_ids.push(format!("group {}", entry.describe()));
-                        res.policy.mandatory_groups.push(id);
+                        res.draft.mandatory_groups.push(id);
                     }
                     None => res.unresolved.push(format!("group {}", entry.describe())),
                 },
             }
         }
+        // Resolving looked everyone up already: these come from the name cache.
+        res.users = self.people(&res.draft.mandatory_users).await?;
+        res.groups = self.groups(&res.draft.mandatory_groups).await?;
         Ok(res)
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Connection, Landed, ServiceError};
+use super::{Connection, GroupRef, Landed, PersonRef, ServiceError};
 use crate::docspace::models::TfaRequest;
 use crate::docspace::ApiError;
 use crate::history::{HistoryStore, Snapshot};
@@ -33,7 +33,24 @@ pub struct SaveReport {
     pub history_error: Option<String>,
 }
 
+/// A review with the names of every user and group in the live policy and the draft.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedReview {
+    #[serde(flatten)]
+    pub review: Review,
+    pub users: Vec<PersonRef>,
+    pub groups: Vec<GroupRef>,
+}
+
 impl Connection {
+    /// [`Connection::review`], with names for every id of `live` and `draft`.
+    pub async fn review_named(&self, live: &PortalPolicy, draft: &Policy) -> Result<NamedReview, ServiceError> {
+        let review = self.review(live, draft).await?;
+        let (users, groups) = self.names_for(&[&live.policy, draft]).await?;
+        Ok(NamedReview { review, users, groups })
+    }
+
     /// Looks up the draft's mandatory users to find the owner among them (the owner rule).
     pub async fn review(&self, live: &PortalPolicy, draft: &Policy) -> Result<Review, ServiceError> {
         let people = self.people(&draft.mandatory_users).await?;
