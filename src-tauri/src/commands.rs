@@ -6,19 +6,18 @@
 use std::sync::Arc;
 
 use docspace_tfa::docspace::{ClientOptions, PortalUrl};
-use docspace_tfa::policy::review::Review;
 use docspace_tfa::policy::trusted_ip::check_list;
 use docspace_tfa::policy::Policy;
 use docspace_tfa::sandbox::{Sandbox, SandboxConfig, OWNER_KEY};
 use docspace_tfa::secrets::{off_runtime, ApiKey};
-use docspace_tfa::service::{Connection, GroupRef, LoadedPolicy, PersonRef};
+use docspace_tfa::service::{Connection, Drift, GroupRef, LoadedPolicy, NamedReview, PersonRef};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use uuid::Uuid;
 use zeroize::Zeroize;
 
 use crate::error::{CommandError, CommandResult};
-use crate::safe_change::{drift_of, ids_of, Drift, SnapshotView};
+use crate::safe_change::{drift_of, SnapshotView};
 use crate::state::{AppState, Current, KeyStorage};
 
 /// Page size of the people and group pickers.
@@ -69,15 +68,6 @@ pub struct SearchPage<T> {
     pub items: Vec<T>,
     pub start_index: u32,
     pub total: u64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DraftReview {
-    #[serde(flatten)]
-    pub review: Review,
-    pub users: Vec<PersonRef>,
-    pub groups: Vec<GroupRef>,
 }
 
 /// LoadedPolicy plus `drift` (null without history for the portal, or when it holds our last save).
@@ -136,6 +126,11 @@ pub(crate) async fn require(state: &AppState) -> CommandResult<Arc<Connection>> 
     state.connection().await.ok_or(CommandError::NotConnected)
 }
 
+/// Runs blocking work (files, the history) off the async runtime's worker threads.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + Send + 'static) -> CommandResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| CommandError::Internal(format!("A background task failed: {e}.")))?
+}
+
 /// Logs a failed command by kind and portal host only (messages may name people).
 pub(crate) fn logged<T>(command: &str, host: Option<&str>, result: CommandResult<T>) -> CommandResult<T> {
     if let Err(e) = &result {
@@ -153,28 +148,17 @@ fn host_of(conn: &Connection) -> String {
 
 /// Remembers the portal as the one to open at the next launch. Failing to write the small
 /// settings file must not undo a working connection: it is logged instead.
-async fn remember_portal(state: &AppState, portal: &PortalUrl) {
-    let store = state.profiles.clone();
-    let portal = portal.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let mut profiles = store.load()?;
-        profiles.remember(&portal);
-        store.save(&profiles)
-    })
-    .await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => log::warn!("could not remember the portal: {e}"),
-        Err(e) => log::warn!("could not remember the portal: {e}"),
+pub(crate) async fn remember_portal(state: &AppState, portal: &PortalUrl) {
+    let (store, portal) = (state.profiles.clone(), portal.clone());
+    if let Err(e) = blocking(move || Ok(store.remember(&portal, None)?)).await {
+        log::warn!("could not remember the portal: {e}");
     }
 }
 
 /// The remembered portal, if any. A damaged settings file is an error (it is left as it is).
 async fn saved_portal(state: &AppState) -> CommandResult<Option<String>> {
     let store = state.profiles.clone();
-    let profiles = tokio::task::spawn_blocking(move || store.load())
-        .await
-        .map_err(|e| CommandError::Internal(format!("Reading the saved portals failed: {e}.")))??;
+    let profiles = blocking(move || Ok(store.load()?)).await?;
     Ok(profiles.current_profile().map(|p| p.portal.clone()))
 }
 
@@ -237,11 +221,7 @@ pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<Connecti
         let _session = state.session.lock().await;
         let portal = saved_portal(&state).await?.ok_or(CommandError::NoSavedPortal)?;
         let portal = PortalUrl::parse(&portal)?;
-        let (secrets, account) = (state.secrets.clone(), portal.to_string());
-        let key = off_runtime(move || secrets.get(&account))
-            .await?
-            .ok_or_else(|| docspace_tfa::service::ServiceError::NoKey { portal: portal.to_string() })?;
-        let conn = Connection::open(portal.clone(), &key, ClientOptions::default()).await?;
+        let conn = Connection::open_saved(portal.clone(), state.secrets.clone(), ClientOptions::default()).await?;
         let info = connection_info(&conn, KeyStorage::Keychain, false);
         state.replace(Some(Current { conn: Arc::new(conn), key_storage: KeyStorage::Keychain, sandbox: None })).await;
         log::info!("connected to the saved portal {} as {}", portal.host(), info.role);
@@ -372,14 +352,11 @@ pub async fn search_groups(state: State<'_, AppState>, query: String, start: u32
 }
 
 #[tauri::command]
-pub async fn review_draft(state: State<'_, AppState>, draft: Policy) -> CommandResult<DraftReview> {
+pub async fn review_draft(state: State<'_, AppState>, draft: Policy) -> CommandResult<NamedReview> {
     let conn = require(&state).await?;
     let result = async {
         let live = conn.client().policy().await?;
-        let review = conn.review(&live, &draft).await?;
-        let users = conn.people(&ids_of([&live.policy.mandatory_users[..], &draft.mandatory_users[..]])).await?;
-        let groups = conn.groups(&ids_of([&live.policy.mandatory_groups[..], &draft.mandatory_groups[..]])).await?;
-        Ok(DraftReview { review, users, groups })
+        Ok(conn.review_named(&live, &draft).await?)
     }
     .await;
     logged("review_draft", Some(&host_of(&conn)), result)

@@ -48,8 +48,6 @@ pub enum CommandError {
     NotConnected,
     #[error("No portal is remembered on this computer. Enter the portal's address and an API key to connect.")]
     NoSavedPortal,
-    #[error("This app has not saved a policy to {portal} yet, so there is no save of its own to compare the portal with.")]
-    NoHistory { portal: String },
     #[error("Cannot {action} {path}: {detail}.")]
     File { action: &'static str, path: String, detail: String },
     #[error("{0}")]
@@ -66,7 +64,6 @@ impl CommandError {
             CommandError::Profile(ProfileError::Unknown(_)) => "notFound",
             // A damaged or unwritable settings file: nothing the admin can fix by retrying input.
             CommandError::Profile(_) => "internal",
-            CommandError::NoHistory { .. } => "history",
             CommandError::File { .. } => "file",
             CommandError::Sandbox(_) => "sandbox",
             CommandError::NotConnected => "notConnected",

@@ -5,17 +5,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use docspace_tfa::docspace::{ClientOptions, PortalUrl};
-use docspace_tfa::history::{drift, HistoryStore, Snapshot};
+use docspace_tfa::history::{HistoryStore, Snapshot};
 use docspace_tfa::policy::{Policy, PolicyDiff};
 use docspace_tfa::policy_file::PolicyFile;
 use docspace_tfa::profiles::{write_atomically, Profile};
-use docspace_tfa::secrets::off_runtime;
-use docspace_tfa::service::{describe, Connection, GroupRef, PersonRef, Resolution, ServiceError, WhatIf};
+use docspace_tfa::service::{describe, Connection, Drift, GroupRef, PersonRef, Resolution, ServiceError, WhatIf};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use uuid::Uuid;
 
-use crate::commands::{connection_info, logged, require, ConnectionInfo};
+use crate::commands::{blocking, connection_info, logged, remember_portal, require, ConnectionInfo};
 use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, Current, KeyStorage};
 
@@ -54,15 +53,6 @@ impl From<&Snapshot> for SnapshotView {
     }
 }
 
-/// The live policy differs from this app's last save: `diff` goes from `ours` to the live policy.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Drift {
-    pub since: usize,
-    pub ours: Policy,
-    pub diff: PolicyDiff,
-}
-
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryList {
@@ -77,15 +67,13 @@ pub struct Accepted {
     pub number: usize,
 }
 
-/// A policy from a file or another portal, resolved against this portal, as a draft.
+/// A policy from a file or another portal, resolved against this portal, as a draft:
+/// `{ draft, unresolved, unknownIds, users, groups, source }`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Imported {
-    pub draft: Policy,
-    pub unresolved: Vec<String>,
-    pub unknown_ids: Vec<String>,
-    pub users: Vec<PersonRef>,
-    pub groups: Vec<GroupRef>,
+    #[serde(flatten)]
+    pub resolution: Resolution,
     /// The file's path (import) or the other portal's address (copy).
     pub source: String,
 }
@@ -115,62 +103,31 @@ pub struct ProfileList {
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with `commands`
 
-/// Ids of every list, in first-seen order.
-pub(crate) fn ids_of<'a>(lists: impl IntoIterator<Item = &'a [Uuid]>) -> Vec<Uuid> {
-    let mut out: Vec<Uuid> = Vec::new();
-    for id in lists.into_iter().flatten() {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
-    out
-}
-
-/// The history of the current portal; the in-process sandbox has none.
-async fn history_of(state: &AppState, conn: &Connection) -> Option<(HistoryStore, String)> {
-    (!state.on_sandbox().await).then(|| (state.history.clone(), conn.portal().to_string()))
+/// The save history the current portal's saves go into; the in-process sandbox has none.
+async fn history_of(state: &AppState) -> Option<HistoryStore> {
+    (!state.on_sandbox().await).then(|| state.history.clone())
 }
 
 /// The drift of `live` from this app's last save to the current portal. A damaged history must
 /// not hide the policy: it is logged and there is no drift check.
-pub(crate) async fn drift_of(state: &AppState, conn: &Connection, live: &Policy) -> Option<Drift> {
-    let (store, portal) = history_of(state, conn).await?;
-    let last = match tokio::task::spawn_blocking(move || store.last(&portal)).await {
-        Ok(Ok(last)) => last?,
-        Ok(Err(e)) => {
+pub(crate) async fn drift_of(state: &AppState, conn: &Arc<Connection>, live: &Policy) -> Option<Drift> {
+    let store = history_of(state).await?;
+    let (c, live) = (conn.clone(), live.clone());
+    match blocking(move || Ok(c.drift(&store, &live)?)).await {
+        Ok(drift) => drift,
+        Err(e) => {
             log::warn!("cannot read the save history of {}: {e}", conn.portal().host());
-            return None;
+            None
         }
-        Err(_) => return None,
-    };
-    drift(live, Some(&last)).map(|diff| Drift { since: last.number, ours: last.after.clone(), diff })
-}
-
-async fn imported(conn: &Connection, resolution: Resolution, source: String) -> CommandResult<Imported> {
-    let users = conn.people(&resolution.draft.mandatory_users).await?;
-    let groups = conn.groups(&resolution.draft.mandatory_groups).await?;
-    Ok(Imported { draft: resolution.draft, unresolved: resolution.unresolved, unknown_ids: resolution.unknown_ids, users, groups, source })
-}
-
-/// The reviewable file for `policy`: ids plus the names and emails the portal knows.
-async fn policy_file(conn: &Connection, policy: &Policy) -> CommandResult<PolicyFile> {
-    let users: Vec<(Uuid, String, Option<String>)> =
-        conn.people(&policy.mandatory_users).await?.into_iter().filter(|u| u.known).map(|u| (u.id, u.display_name, u.email)).collect();
-    let groups: Vec<(Uuid, String)> = conn.groups(&policy.mandatory_groups).await?.into_iter().filter(|g| g.known).map(|g| (g.id, g.name)).collect();
-    Ok(PolicyFile::export(policy, conn.portal().as_str(), &users, &groups))
+    }
 }
 
 /// A saved portal's connection, with its key from the keychain.
 async fn open_profile(state: &AppState, name: &str) -> CommandResult<Connection> {
-    let store = state.profiles.clone();
-    let wanted = name.to_string();
-    let profile = tokio::task::spawn_blocking(move || store.load().and_then(|p| p.find(&wanted).cloned()))
-        .await
-        .map_err(|e| CommandError::Internal(format!("Reading the saved portals failed: {e}.")))??;
+    let (store, wanted) = (state.profiles.clone(), name.to_string());
+    let profile = blocking(move || Ok(store.load()?.find(&wanted)?.clone())).await?;
     let portal = PortalUrl::parse(&profile.portal)?;
-    let (secrets, account) = (state.secrets.clone(), portal.to_string());
-    let key = off_runtime(move || secrets.get(&account)).await?.ok_or_else(|| ServiceError::NoKey { portal: portal.to_string() })?;
-    Ok(Connection::open(portal, &key, ClientOptions::default()).await?)
+    Ok(Connection::open_saved(portal, state.secrets.clone(), ClientOptions::default()).await?)
 }
 
 enum Dialog {
@@ -181,12 +138,13 @@ enum Dialog {
 /// Asks for a file: through the test chooser, or the native dialog over the main window.
 async fn choose_file<R: Runtime>(app: &AppHandle<R>, state: &AppState, dialog: Dialog) -> CommandResult<Option<PathBuf>> {
     if let Some(files) = state.files.clone() {
-        return tokio::task::spawn_blocking(move || match dialog {
-            Dialog::Save(name) => files.save_path(&name),
-            Dialog::Open => files.open_path(),
+        return blocking(move || {
+            Ok(match dialog {
+                Dialog::Save(name) => files.save_path(&name),
+                Dialog::Open => files.open_path(),
+            })
         })
-        .await
-        .map_err(|e| CommandError::Internal(format!("The file chooser failed: {e}.")));
+        .await;
     }
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -215,15 +173,15 @@ async fn choose_file<R: Runtime>(app: &AppHandle<R>, state: &AppState, dialog: D
 pub async fn list_history(state: State<'_, AppState>) -> CommandResult<HistoryList> {
     let conn = require(&state).await?;
     let result = async {
-        let entries = match history_of(&state, &conn).await {
-            Some((store, portal)) => tokio::task::spawn_blocking(move || store.list(&portal))
-                .await
-                .map_err(|e| CommandError::Internal(e.to_string()))?
-                .map_err(ServiceError::from)?,
+        let entries = match history_of(&state).await {
+            Some(store) => {
+                let portal = conn.portal().to_string();
+                blocking(move || Ok(store.list(&portal).map_err(ServiceError::from)?)).await?
+            }
             None => Vec::new(),
         };
-        let users = conn.people(&ids_of(entries.iter().flat_map(|e| [&e.before.mandatory_users[..], &e.after.mandatory_users[..]]))).await?;
-        let groups = conn.groups(&ids_of(entries.iter().flat_map(|e| [&e.before.mandatory_groups[..], &e.after.mandatory_groups[..]]))).await?;
+        let policies: Vec<&Policy> = entries.iter().flat_map(|e| [&e.before, &e.after]).collect();
+        let (users, groups) = conn.names_for(&policies).await?;
         Ok(HistoryList { entries: entries.iter().map(SnapshotView::from).collect(), users, groups })
     }
     .await;
@@ -234,21 +192,11 @@ pub async fn list_history(state: State<'_, AppState>) -> CommandResult<HistoryLi
 pub async fn accept_drift(state: State<'_, AppState>) -> CommandResult<Accepted> {
     let conn = require(&state).await?;
     let result = async {
-        let (store, portal) = history_of(&state, &conn).await.ok_or_else(|| CommandError::NoHistory { portal: conn.portal().to_string() })?;
+        let store = history_of(&state).await.ok_or_else(|| ServiceError::NoHistory { portal: conn.portal().to_string() })?;
         let live = conn.client().policy().await?.policy;
-        let by = conn.me().display_name.clone();
-        tokio::task::spawn_blocking(move || -> CommandResult<Accepted> {
-            let last = store.last(&portal).map_err(ServiceError::from)?.ok_or(CommandError::NoHistory { portal: portal.clone() })?;
-            if drift(&live, Some(&last)).is_none() {
-                return Ok(Accepted { number: last.number });
-            }
-            let s = store
-                .record(&portal, &by, &last.after, &live, Some("accepted changes made outside this app".into()))
-                .map_err(ServiceError::from)?;
-            Ok(Accepted { number: s.number })
-        })
-        .await
-        .map_err(|e| CommandError::Internal(e.to_string()))?
+        let c = conn.clone();
+        let s = blocking(move || Ok(c.accept_drift(&store, &live, None)?)).await?;
+        Ok(Accepted { number: s.number })
     }
     .await;
     logged("accept_drift", Some(&conn.portal().host()), result)
@@ -277,17 +225,17 @@ pub async fn export_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
             Some(d) => d,
             None => conn.client().policy().await?.policy,
         };
-        let file = policy_file(&conn, &policy).await?;
+        let file = conn.export_file(&policy).await?;
         let Some(path) = choose_file(&app, &state, Dialog::Save(format!("tfa-policy-{}.json", conn.portal().host()))).await? else {
             return Ok(Exported::Cancelled { cancelled: true });
         };
         let shown = path.display().to_string();
         let text = file.to_json() + "\n";
-        let target = path.clone();
-        tokio::task::spawn_blocking(move || write_atomically(&target, text.as_bytes()))
-            .await
-            .map_err(|e| CommandError::Internal(e.to_string()))?
-            .map_err(|e| CommandError::File { action: "write", path: shown.clone(), detail: e.to_string() })?;
+        let (target, detail_path) = (path.clone(), shown.clone());
+        blocking(move || {
+            write_atomically(&target, text.as_bytes()).map_err(|e| CommandError::File { action: "write", path: detail_path, detail: e.to_string() })
+        })
+        .await?;
         log::info!("exported the TFA policy of {}", conn.portal().host());
         Ok(Exported::Written { path: shown })
     }
@@ -303,13 +251,14 @@ pub async fn import_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
             return Ok(ImportOutcome::Cancelled { cancelled: true });
         };
         let shown = path.display().to_string();
-        let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&path))
-            .await
-            .map_err(|e| CommandError::Internal(e.to_string()))?
-            .map_err(|e| CommandError::File { action: "read", path: shown.clone(), detail: e.to_string() })?;
+        let detail_path = shown.clone();
+        let text = blocking(move || {
+            std::fs::read_to_string(&path).map_err(|e| CommandError::File { action: "read", path: detail_path, detail: e.to_string() })
+        })
+        .await?;
         let file = PolicyFile::parse(&text).map_err(ServiceError::from)?;
         let resolution = conn.resolve_file(&file).await?;
-        Ok(ImportOutcome::Imported(Box::new(imported(&conn, resolution, shown).await?)))
+        Ok(ImportOutcome::Imported(Box::new(Imported { resolution, source: shown })))
     }
     .await;
     logged("import_policy", Some(&conn.portal().host()), result)
@@ -318,7 +267,7 @@ pub async fn import_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> CommandResult<ProfileList> {
     let store = state.profiles.clone();
-    let profiles = tokio::task::spawn_blocking(move || store.load()).await.map_err(|e| CommandError::Internal(e.to_string()))??;
+    let profiles = blocking(move || Ok(store.load()?)).await?;
     Ok(ProfileList { current: profiles.current.clone(), profiles: profiles.profiles })
 }
 
@@ -328,16 +277,7 @@ pub async fn switch_profile(state: State<'_, AppState>, name: String) -> Command
         let _session = state.session.lock().await;
         let conn = open_profile(&state, &name).await?;
         // The switched-to portal is the one to open at the next launch.
-        let (store, portal) = (state.profiles.clone(), conn.portal().clone());
-        let saved = tokio::task::spawn_blocking(move || {
-            let mut profiles = store.load()?;
-            profiles.remember(&portal);
-            store.save(&profiles)
-        })
-        .await;
-        if !matches!(saved, Ok(Ok(()))) {
-            log::warn!("could not make {} the remembered portal", conn.portal().host());
-        }
+        remember_portal(&state, conn.portal()).await;
         let info = connection_info(&conn, KeyStorage::Keychain, false);
         log::info!("switched to the saved portal {} as {}", conn.portal().host(), info.role);
         state.replace(Some(Current { conn: Arc::new(conn), key_storage: KeyStorage::Keychain, sandbox: None })).await;
@@ -352,10 +292,8 @@ pub async fn copy_from_profile(state: State<'_, AppState>, name: String) -> Comm
     let conn = require(&state).await?;
     let result = async {
         let source = open_profile(&state, &name).await?;
-        let live = source.client().policy().await?.policy;
-        let file = policy_file(&source, &live).await?;
-        let resolution = conn.resolve_file(&file).await?;
-        imported(&conn, resolution, source.portal().to_string()).await
+        let resolution = conn.copy_from(&source).await?;
+        Ok(Imported { resolution, source: source.portal().to_string() })
     }
     .await;
     logged("copy_from_profile", Some(&conn.portal().host()), result)
