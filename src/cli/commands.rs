@@ -8,7 +8,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use super::render;
-use super::{ChangeOpts, Cli, Command, EXIT_DECLINED};
+use super::{ChangeOpts, Cli, Command, SearchArgs, EXIT_DECLINED};
 use crate::docspace::{ClientOptions, PortalUrl};
 use crate::history::HistoryStore;
 use crate::policy::{Policy, PortalPolicy};
@@ -87,14 +87,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Users { query, json, limit } => {
+        Command::Users(SearchArgs { query, json, limit }) => {
             let conn = connect(target()?).await?;
             let page = conn.client().people(&query, 0, limit).await.map_err(ServiceError::from)?;
             let people: Vec<PersonRef> = page.items.iter().map(PersonRef::from_employee).collect();
             print!("{}", render::people(&people, page.total, json));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Groups { query, json, limit } => {
+        Command::Groups(SearchArgs { query, json, limit }) => {
             let conn = connect(target()?).await?;
             let page = conn.client().groups(&query, 0, limit).await.map_err(ServiceError::from)?;
             print!("{}", render::groups(&page.items, page.total, json));

@@ -40,6 +40,19 @@ pub struct ChangeOpts {
     pub note: Option<String>,
 }
 
+/// A directory search.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Part of a name (or email, for users); empty lists everyone, page by page.
+    #[arg(default_value = "")]
+    pub query: String,
+    #[arg(long)]
+    pub json: bool,
+    /// Most results to print.
+    #[arg(long, default_value_t = 25)]
+    pub limit: u32,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read an API key from standard input, check it, store it in the OS keychain, and save the portal.
@@ -116,25 +129,9 @@ pub enum Command {
         change: ChangeOpts,
     },
     /// Search the portal's users by name or email (to find ids for a policy file).
-    Users {
-        /// Part of a name or email; empty lists everyone, page by page.
-        #[arg(default_value = "")]
-        query: String,
-        #[arg(long)]
-        json: bool,
-        /// Most results to print.
-        #[arg(long, default_value_t = 25)]
-        limit: u32,
-    },
+    Users(SearchArgs),
     /// Search the portal's groups by name.
-    Groups {
-        #[arg(default_value = "")]
-        query: String,
-        #[arg(long)]
-        json: bool,
-        #[arg(long, default_value_t = 25)]
-        limit: u32,
-    },
+    Groups(SearchArgs),
     /// Run the built-in sandbox portal on 127.0.0.1 until interrupted.
     Sandbox {
         /// Port on 127.0.0.1 (0 picks a free one).

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::auth::Caller;
 use super::binding::{self, Query};
-use super::directory::{GroupRef, PageRequest};
+use super::directory::{GroupRef, PageRequest, User};
 use super::dto::{EmployeeFullDto, GroupDto, TfaSettingsDto};
 use super::envelope::{ok, ok_list, ApiError, Failure, Problem, RequestInfo};
 use super::shared::Shared;
@@ -135,13 +135,15 @@ fn page_request(query: Option<String>, req: &RequestInfo) -> Result<PageRequest,
 }
 
 async fn people_self(State(s): State<AppState>, caller: Caller, req: RequestInfo) -> Reply {
-    let user = s
-        .directory
-        .user_by_id(caller.id)
-        .ok_or_else(|| ApiError::not_found("The user could not be found"))?;
+    user_reply(&s, caller, &req, s.directory.user_by_id(caller.id))
+}
+
+/// One user as `EmployeeFullDto`, or the server's 404.
+fn user_reply(s: &AppState, caller: Caller, req: &RequestInfo, user: Option<&User>) -> Reply {
+    let user = user.ok_or_else(|| ApiError::not_found("The user could not be found"))?;
     Ok(ok(
-        &req,
-        EmployeeFullDto::new(&s.directory, user, shows_tfa(&s, caller), &req.base),
+        req,
+        EmployeeFullDto::new(&s.directory, user, shows_tfa(s, caller), &req.base),
     ))
 }
 
@@ -171,14 +173,7 @@ async fn person(
     req: RequestInfo,
     Path(id): Path<String>,
 ) -> Reply {
-    let user = s
-        .directory
-        .find_user(&id)
-        .ok_or_else(|| ApiError::not_found("The user could not be found"))?;
-    Ok(ok(
-        &req,
-        EmployeeFullDto::new(&s.directory, user, shows_tfa(&s, caller), &req.base),
-    ))
+    user_reply(&s, caller, &req, s.directory.find_user(&id))
 }
 
 async fn group_list(
