@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -107,16 +108,24 @@ class Portal:
         off = {"enable": False, "trustedIps": None, "mandatoryUsers": None, "mandatoryGroups": None}
         self.request("PUT", "/sandbox/state/tfa", {"sms": off, "app": off})
 
+    def requests(self) -> dict:
+        """How many API requests the portal has seen, by "METHOD /path"."""
+        return self.request("GET", "/sandbox/requests")
+
+    def set_app(self, ips: list[str], users: list[str] | None = None, groups: list[str] | None = None) -> None:
+        """App TFA on with these lists, as if saved elsewhere (no audit, no sign-out)."""
+        self.request("PUT", "/sandbox/state/tfa", {"app": {"enable": True, "trustedIps": ips,
+                                                           "mandatoryUsers": users or [], "mandatoryGroups": groups or []}})
+
     def people(self, query: str = "") -> list:
         q = urllib.parse.quote(query)
         return self.request("GET", f"/api/2.0/people/filter?filterValue={q}&startIndex=0&count=100", key=OWNER_KEY)["response"]
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Portal:
+def start_portal(log: Path) -> tuple[subprocess.Popen, Portal]:
+    """Starts `docspace-tfa sandbox` on a free port; its output goes to `log`."""
     if not CLI.is_file():
         pytest.exit(f"{CLI} is missing: build it (cargo build -p docspace-tfa)", returncode=2)
-    log = tmp_path_factory.mktemp("sandbox") / "sandbox.log"
     proc = subprocess.Popen([str(CLI), "sandbox", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = None
     lines = []
@@ -133,16 +142,29 @@ def portal(tmp_path_factory) -> Portal:
     if url is None:
         stop(proc)
         pytest.exit("the CLI sandbox did not print its URL:\n" + "".join(lines), returncode=2)
-    # Keep draining its output so it never blocks on a full pipe.
-    import threading
 
+    # Keep draining its output so it never blocks on a full pipe.
     def drain():
         with open(log, "w") as f:
             f.writelines(lines)
             for line in proc.stdout:
                 f.write(line)
     threading.Thread(target=drain, daemon=True).start()
-    yield Portal(url)
+    return proc, Portal(url)
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Portal:
+    proc, p = start_portal(tmp_path_factory.mktemp("sandbox") / "sandbox.log")
+    yield p
+    stop(proc)
+
+
+@pytest.fixture()
+def fresh_portal(tmp_path_factory) -> Portal:
+    """A portal of its own, for tests that check what was (not) sent: empty audit, no requests."""
+    proc, p = start_portal(tmp_path_factory.mktemp("sandbox") / "sandbox.log")
+    yield p
     stop(proc)
 
 

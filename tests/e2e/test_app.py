@@ -99,22 +99,48 @@ def review_enabled(d):
     return el(d, "#review").is_enabled()
 
 
-def pick_person(d, query, person_id):
-    box = el(d, "#user-search")
+def pick_person(d, query, person_id, picker="user"):
+    """Searches in a people picker (`user`: mandatory users; `wi-user`: what-if) and picks one."""
+    box = el(d, f"#{picker}-search")
     box.clear()
     box.send_keys(query)
-    option = f'#user-results [role=option][data-id="{person_id}"]'
+    option = f'#{picker}-results [role=option][data-id="{person_id}"]'
     wait(d, lambda: shown(d, option), msg=f"search result {person_id} for {query!r}")
     el(d, option).click()
-    wait(d, lambda: els(d, f'#user-chips .chip[data-id="{person_id}"]'), msg="chip of the picked person")
+    wait(d, lambda: els(d, f'#{picker}-chips .chip[data-id="{person_id}"]'), msg="chip of the picked person")
 
 
-def review_and_save(d):
+def connected_with_app_draft(d, portal, ip, remember):
+    """Connected as the admin, with a draft: the authenticator app and one trusted IP."""
+    connect(d, portal, remember=remember)
+    policy_ready(d)
+    choose_method(d, "app")
+    add_ip(d, ip)
+
+
+def dialog_open(d, css):
+    return el(d, css).get_attribute("open") is not None
+
+
+def open_review(d):
+    """Review and save…, until the review itself is shown."""
     wait(d, lambda: review_enabled(d), msg="Review enabled")
     el(d, "#review").click()
-    wait(d, lambda: el(d, "#review-dialog").get_attribute("open") is not None, msg="review dialog open")
+    wait(d, lambda: dialog_open(d, "#review-dialog"), msg="review dialog open")
+    wait(d, lambda: shown(d, "#review-content"), msg="review loaded")
+
+
+def review_and_save(d, note=None):
+    open_review(d)
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
+    if note:
+        el(d, "#save-note").send_keys(note)
     el(d, "#confirm-save").click()
+
+
+def close_review(d):
+    el(d, "#review-cancel").click()
+    wait(d, lambda: not dialog_open(d, "#review-dialog"), msg="review dialog closed")
 
 
 def screenshot(d, path):
@@ -211,7 +237,7 @@ def test_edit_review_and_save_lands_on_the_portal(app, clean_portal, keychain, a
 
     review_and_save(d)
     wait(d, lambda: "Saved and verified" in toast_text(d), msg="saved toast")
-    wait(d, lambda: el(d, "#review-dialog").get_attribute("open") is None, msg="dialog closed")
+    wait(d, lambda: not dialog_open(d, "#review-dialog"), msg="dialog closed")
     screenshot(d, artifacts / "saved.png")
 
     # On the portal itself: exactly that policy.
@@ -230,12 +256,9 @@ def test_edit_review_and_save_lands_on_the_portal(app, clean_portal, keychain, a
 def test_conflict_then_overwrite(app, clean_portal, keychain):
     d = app
     portal = clean_portal
-    connect(d, portal, remember=keychain)
-    policy_ready(d)
-    choose_method(d, "app")
-    add_ip(d, "10.30.0.1")
+    connected_with_app_draft(d, portal, "10.30.0.1", remember=keychain)
     # Someone else saves in the meantime.
-    portal.request("PUT", "/sandbox/state/tfa", {"app": {"enable": True, "trustedIps": ["203.0.113.9"], "mandatoryUsers": [], "mandatoryGroups": []}})
+    portal.set_app(["203.0.113.9"])
     review_and_save(d)
     wait(d, lambda: shown(d, "#conflict-panel"), msg="conflict panel")
     assert "203.0.113.9" in el(d, "#conflict-diff").text
@@ -250,20 +273,12 @@ def test_conflict_then_overwrite(app, clean_portal, keychain):
 def test_history_note_and_drift(profile, clean_portal, keychain, artifacts):
     d = profile.launch()
     portal = clean_portal
-    connect(d, portal, remember=keychain)
-    policy_ready(d)
-    choose_method(d, "app")
-    add_ip(d, "10.40.0.1")
-    wait(d, lambda: review_enabled(d), msg="Review enabled")
-    el(d, "#review").click()
-    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
-    el(d, "#save-note").send_keys("e2e rollout")
-    el(d, "#confirm-save").click()
+    connected_with_app_draft(d, portal, "10.40.0.1", remember=keychain)
+    review_and_save(d, note="e2e rollout")
     wait(d, lambda: "Recorded as history entry #1" in toast_text(d), msg="history toast")
 
     # Someone adds an address on the portal; a reload shows the drift banner by name.
-    portal.request("PUT", "/sandbox/state/tfa", {"app": {"enable": True, "trustedIps": ["10.40.0.1", "198.51.100.20"],
-                                                        "mandatoryUsers": [], "mandatoryGroups": []}})
+    portal.set_app(["10.40.0.1", "198.51.100.20"])
     el(d, "#reload-policy").click()
     wait(d, lambda: shown(d, "#drift-banner"), msg="drift banner")
     wait(d, lambda: "198.51.100.20" in el(d, "#drift-diff").text, msg="their change in the banner")
@@ -278,6 +293,109 @@ def test_history_note_and_drift(profile, clean_portal, keychain, artifacts):
     assert [e["number"] for e in entries] == [1, 2]
     assert entries[0]["note"] == "e2e rollout"
     assert entries[1]["after"]["trustedIps"] == ["10.40.0.1", "198.51.100.20"]
+
+
+def test_review_shows_guard_warnings_and_an_error_blocks_the_save(app, fresh_portal, artifacts):
+    d = app
+    portal = fresh_portal
+    owner_id = portal.state()["ownerId"]
+    connect(d, portal, remember=False)
+    policy_ready(d)
+
+    # TFA is off and the admin has no authenticator app yet: switching it on warns of the
+    # self-lockout and says every session is signed out, but may still be saved.
+    choose_method(d, "app")
+    open_review(d)
+    warnings = [p.text for p in els(d, "#review-problems .problem-warning")]
+    assert any("You will be signed out" in w and "must set up two-factor authentication" in w for w in warnings), warnings
+    assert not els(d, "#review-problems .problem-error")
+    assert "Every session on the portal is signed out" in el(d, "#review-effects").text
+    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="a warning does not block the save")
+    screenshot(d, artifacts / "review-warning.png")
+    close_review(d)
+
+    # An admin making TFA mandatory for the owner: an error, and Confirm stays disabled.
+    pick_person(d, "Olivia", owner_id)
+    open_review(d)
+    errors = [p.text for p in els(d, "#review-problems .problem-error")]
+    assert any("Only the portal owner can make TFA mandatory for the owner" in e for e in errors), errors
+    assert "blocks the save" in el(d, "#review-problems-title").text
+    assert not el(d, "#confirm-save").is_enabled()
+    screenshot(d, artifacts / "review-error.png")
+    close_review(d)
+
+    # Nothing reached the portal: no audit event, no sign-out, no write request at all.
+    state = portal.state()
+    assert state["audit"] == [] and state["signOutCount"] == 0, state
+    assert state["app"]["enable"] is False
+    assert not [r for r in portal.requests() if r.startswith("PUT ")], portal.requests()
+
+
+def test_history_restores_the_policy_before_a_save(app, clean_portal, keychain, artifacts):
+    d = app
+    portal = clean_portal
+    connected_with_app_draft(d, portal, "10.50.0.1", remember=keychain)
+    review_and_save(d)
+    wait(d, lambda: "Recorded as history entry #1" in toast_text(d), msg="first save recorded")
+    wait(d, lambda: not dialog_open(d, "#review-dialog"), msg="review closed")
+    add_ip(d, "10.60.0.0/16")
+    review_and_save(d, note="branch office")
+    wait(d, lambda: "Recorded as history entry #2" in toast_text(d), msg="second save recorded")
+    wait(d, lambda: not dialog_open(d, "#review-dialog"), msg="review closed")
+
+    el(d, "#open-history").click()
+    wait(d, lambda: shown(d, "#history-entry-2") and shown(d, "#history-entry-1"), msg="both saves listed")
+    listed = [e.get_attribute("id") for e in els(d, "#history-list .history-entry")]
+    assert listed == ["history-entry-2", "history-entry-1"], "newest first"
+    assert "branch office" in el(d, "#history-entry-2 .history-note").text
+    assert not els(d, "#history-entry-1 .history-note")
+    assert "10.60.0.0/16" in el(d, "#history-entry-2").text
+    screenshot(d, artifacts / "history.png")
+
+    # Undo the second save: the policy from before it becomes the draft.
+    el(d, "#history-restore-before-2").click()
+    wait(d, lambda: not dialog_open(d, "#history-dialog"), msg="history closed")
+    wait(d, lambda: [row_text(r) for r in ip_rows(d)] == ["10.50.0.1"], msg="the draft holds the first save's policy")
+    assert el(d, "input[name=method][value=app]").is_selected()
+    assert "before #2" in toast_text(d)
+    assert portal.state()["app"]["trustedIps"] == ["10.50.0.1", "10.60.0.0/16"], "only a draft until saved"
+    review_and_save(d)
+    wait(d, lambda: "Recorded as history entry #3" in toast_text(d), msg="restore saved")
+
+    s = settings_by_id(portal)
+    assert s["app"]["enabled"] is True
+    assert s["app"]["trustedIps"] == ["10.50.0.1"]
+    assert (s["app"].get("mandatoryUsers") or []) == []
+
+
+def test_what_if_inside_and_outside_a_trusted_range(app, clean_portal, artifacts):
+    d = app
+    portal = clean_portal
+    portal.set_app(["10.70.0.0/16"])
+    user_id = portal.state()["userId"]
+    connect(d, portal, remember=False)
+    policy_ready(d)
+    el(d, "#open-what-if").click()
+    wait(d, lambda: dialog_open(d, "#what-if-dialog"), msg="what-if dialog open")
+    pick_person(d, "Uma", user_id, picker="wi-user")
+
+    def check(ip):
+        box = el(d, "#what-if-ip")
+        box.clear()
+        box.send_keys(ip)
+        el(d, "#what-if-run").click()
+        wait(d, lambda: shown(d, "#what-if-results") and "is-stale" not in el(d, "#what-if-results").get_attribute("class")
+             and ip in el(d, "#what-if-subject").text, msg=f"result for {ip}")
+        return el(d, "#what-if-live .verdict").text, el(d, "#what-if-draft .verdict").text
+
+    live, draft = check("10.70.3.4")
+    assert live == "Not required", live
+    assert draft == "Same as live", "no unsaved changes"
+    assert "Uma User" in el(d, "#what-if-subject").text
+    assert "10.70.0.0/16" in el(d, "#what-if-live .explanation").text
+    screenshot(d, artifacts / "what-if.png")
+    live, _ = check("198.51.100.7")
+    assert live == "Required", live
 
 
 def test_remembered_portal_reconnects_from_the_keychain(profile, clean_portal, keychain):
