@@ -42,7 +42,7 @@ impl std::fmt::Debug for ApiKey {
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SecretError {
-    #[error("The API key is empty. Paste the key you created in DocSpace (Profile > API keys).")]
+    #[error("The API key is empty. Paste the key you created in DocSpace (Developer Tools > API keys).")]
     EmptyKey,
     #[error("The API key contains spaces or characters that cannot be part of a key. Copy it again from DocSpace.")]
     MalformedKey,

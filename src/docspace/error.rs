@@ -6,7 +6,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    #[error("{portal} did not accept the API key (HTTP 401): it is wrong, expired or revoked. Create a new key in DocSpace (Profile > API keys) and connect again.")]
+    #[error("{portal} did not accept the API key (HTTP 401): it is wrong, expired or revoked. Create a new key in DocSpace (Developer Tools > API keys) and connect again.")]
     Unauthorized { portal: String },
 
     #[error("{portal} refused the request (HTTP {status}): {message}. Only the portal owner and DocSpace admins can change the TFA policy; only the owner can make TFA mandatory for the owner.")]
