@@ -117,11 +117,20 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
             "Without trusted IPs everyone must use TFA anyway, so the mandatory users and groups change nothing yet.",
         ));
     }
-    if live.policy.method == Method::None && ctx.caller_has_app != Some(true) {
-        out.push(Problem::warning(
-            "method",
-            "You will be signed out of the portal's web sessions and must set up two-factor authentication at your next sign-in (this app keeps working with its API key).",
-        ));
+    // Self-lockout: the change starts asking the caller for a second factor they may not have set up.
+    let newly_mandatory = draft.mandatory_users.contains(&ctx.caller_id) && !live.policy.mandatory_users.contains(&ctx.caller_id);
+    if ctx.caller_has_app != Some(true) {
+        if live.policy.method == Method::None {
+            out.push(Problem::warning(
+                "method",
+                "You will be signed out of the portal's web sessions and must set up two-factor authentication at your next sign-in (this app keeps working with its API key).",
+            ));
+        } else if newly_mandatory {
+            out.push(Problem::warning(
+                "mandatoryUsers",
+                "You are making TFA mandatory for yourself, and the portal does not report an authenticator app linked to your account: set one up before your next sign-in, even from a trusted IP (this app keeps working with its API key).",
+            ));
+        }
     }
     out
 }
@@ -166,4 +175,94 @@ pub fn side_effects(live: &Policy, draft: &Policy) -> Vec<String> {
         out.push(format!("The {} settings are reset: each method keeps its own lists.", live.method.label()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::MethodOffer;
+
+    fn portal(policy: Policy, sms_available: bool) -> PortalPolicy {
+        PortalPolicy {
+            policy,
+            sms: MethodOffer { listed: true, available: sms_available },
+            app: MethodOffer { listed: true, available: true },
+        }
+    }
+
+    fn app(ips: &[&str], users: &[Uuid]) -> Policy {
+        Policy { method: Method::App, trusted_ips: ips.iter().map(|s| s.to_string()).collect(), mandatory_users: users.to_vec(), mandatory_groups: vec![] }
+    }
+
+    fn ctx(caller: u128, owner: bool, has_app: Option<bool>) -> ReviewContext {
+        ReviewContext { caller_id: Uuid::from_u128(caller), caller_is_owner: owner, owner_id: Some(Uuid::from_u128(1)), caller_has_app: has_app }
+    }
+
+    fn messages(r: &Review, level: Level) -> Vec<String> {
+        r.problems.iter().filter(|p| p.level == level).map(|p| p.message.clone()).collect()
+    }
+
+    #[test]
+    fn owner_rule_blocks_an_admin_but_not_the_owner() {
+        let live = portal(app(&["10.0.0.1"], &[]), false);
+        let draft = app(&["10.0.0.1"], &[Uuid::from_u128(1)]);
+        let admin = review(&live, &draft, &ctx(2, false, Some(true)));
+        assert!(!admin.can_save);
+        assert!(messages(&admin, Level::Error)[0].contains("Only the portal owner"));
+        let owner = review(&live, &draft, &ctx(1, true, Some(true)));
+        assert!(owner.can_save, "{:?}", owner.problems);
+    }
+
+    #[test]
+    fn sms_needs_a_provider() {
+        let draft = Policy { method: Method::Sms, ..app(&[], &[]) };
+        let r = review(&portal(Policy::disabled(), false), &draft, &ctx(2, false, Some(true)));
+        assert!(!r.can_save);
+        assert!(messages(&r, Level::Error)[0].contains("no SMS provider"));
+        assert!(review(&portal(Policy::disabled(), true), &draft, &ctx(2, false, Some(true))).can_save);
+    }
+
+    #[test]
+    fn turning_tfa_on_or_becoming_mandatory_warns_about_lockout() {
+        let on = review(&portal(Policy::disabled(), false), &app(&[], &[]), &ctx(2, false, None));
+        assert!(on.can_save);
+        assert!(messages(&on, Level::Warning).iter().any(|m| m.contains("set up two-factor authentication")));
+        let enrolled = review(&portal(Policy::disabled(), false), &app(&[], &[]), &ctx(2, false, Some(true)));
+        assert!(messages(&enrolled, Level::Warning).iter().all(|m| !m.contains("set up two-factor")));
+
+        let live = portal(app(&["10.0.0.1"], &[]), false);
+        let me = review(&live, &app(&["10.0.0.1"], &[Uuid::from_u128(2)]), &ctx(2, false, Some(false)));
+        assert!(me.can_save);
+        assert!(messages(&me, Level::Warning).iter().any(|m| m.contains("mandatory for yourself")));
+        let someone_else = review(&live, &app(&["10.0.0.1"], &[Uuid::from_u128(3)]), &ctx(2, false, Some(false)));
+        assert!(messages(&someone_else, Level::Warning).iter().all(|m| !m.contains("yourself")));
+    }
+
+    #[test]
+    fn bad_ip_entries_are_errors_naming_the_entry() {
+        let r = review(&portal(Policy::disabled(), false), &app(&["10.0.0.1", "192.168.1.10/24", "10.0.0.1"], &[]), &ctx(2, false, Some(true)));
+        assert!(!r.can_save);
+        assert!(r.problems.iter().any(|p| p.level == Level::Error && p.field == "trustedIps[1]" && p.message.contains("192.168.1.0/24")));
+        assert!(r.problems.iter().any(|p| p.level == Level::Warning && p.field == "trustedIps[2]" && p.message.contains("repeats entry 1")));
+    }
+
+    #[test]
+    fn side_effects_say_who_is_signed_out_and_what_is_wiped() {
+        let live = app(&["10.0.0.1"], &[]);
+        let off = side_effects(&live, &Policy::disabled());
+        assert!(off.iter().any(|s| s.contains("wipes the trusted IPs")));
+        let edit = side_effects(&live, &app(&["10.0.0.2"], &[]));
+        assert!(edit[0].contains("Every session on the portal is signed out"));
+        let nothing = review(&portal(live.clone(), false), &live, &ctx(2, false, Some(true)));
+        assert!(!nothing.can_save);
+        assert!(messages(&nothing, Level::Warning).iter().any(|m| m.contains("Nothing to save")));
+    }
+
+    #[test]
+    fn lists_in_a_disabled_draft_are_flagged_not_sent() {
+        let draft = Policy { method: Method::None, ..app(&["10.0.0.1"], &[]) };
+        let r = review(&portal(app(&[], &[]), false), &draft, &ctx(2, false, Some(true)));
+        assert!(r.can_save);
+        assert!(messages(&r, Level::Warning).iter().any(|m| m.contains("will not be saved")));
+    }
 }
