@@ -189,3 +189,20 @@ async fn profiles_select_portals_and_copy_carries_a_policy_across() {
     assert_eq!(copied.code, 0, "{}", copied.stderr);
     assert_eq!(live(&b).await, policy(Method::App, &["10.0.0.1"], &[b.user_id()], &[]), "the user is matched by email on the target");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_checks_self_lockout_for_the_address_the_admin_names() {
+    let (sb, h) = (sandbox().await, home());
+    let f = file(h.path(), "on.json", &policy_json(&policy(Method::App, &["10.0.0.0/8"], &[], &[])));
+    // The sandbox's admin has no authenticator app linked.
+    let outside = run_async(h.path(), &sb, ADMIN_KEY, &["apply", &f, "--dry-run", "--my-ip", "203.0.113.9"], "").await;
+    assert_eq!(outside.code, 0, "{}", outside.stderr);
+    assert!(outside.stdout.contains("From 203.0.113.9 you would need a second factor"), "{}", outside.stdout);
+    let inside = run_async(h.path(), &sb, ADMIN_KEY, &["apply", &f, "--dry-run", "--my-ip", "10.20.30.40"], "").await;
+    assert!(!inside.stdout.contains("second factor") && !inside.stdout.contains("must set up"), "a trusted address clears the warning: {}", inside.stdout);
+    let unnamed = run_async(h.path(), &sb, ADMIN_KEY, &["apply", &f, "--dry-run"], "").await;
+    assert!(unnamed.stdout.contains("must set up two-factor authentication"), "{}", unnamed.stdout);
+    let bad = run_async(h.path(), &sb, ADMIN_KEY, &["apply", &f, "--dry-run", "--my-ip", "home"], "").await;
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("myIp") && bad.stderr.contains("not an IP address"), "{}", bad.stderr);
+}

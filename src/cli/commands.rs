@@ -275,6 +275,7 @@ async fn group_ids(conn: &Connection, names: &[String]) -> Result<Vec<Uuid>, Cli
 
 /// Review, confirm, save, verify, record: the one path every change takes.
 async fn apply(conn: &Connection, draft: &Policy, change: &ChangeOpts) -> Result<ExitCode, CliError> {
+    conn.set_my_ip(change.my_ip.as_deref())?;
     let live: PortalPolicy = conn.client().policy().await.map_err(ServiceError::from)?;
     let named = conn.review_named(&live, draft).await?;
     let review = &named.review;

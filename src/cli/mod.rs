@@ -38,6 +38,9 @@ pub struct ChangeOpts {
     /// A note stored with the change in the local history.
     #[arg(long)]
     pub note: Option<String>,
+    /// The address you sign in from: the review then checks whether the change locks you out.
+    #[arg(long, value_name = "ADDR")]
+    pub my_ip: Option<String>,
 }
 
 /// A directory search.

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::diff::PolicyDiff;
 use super::model::{Method, Policy, PortalPolicy};
+use super::rule::{evaluate, Subject, UserRole};
 use super::trusted_ip::check_list;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -45,6 +46,12 @@ pub struct ReviewContext {
     pub owner_id: Option<Uuid>,
     /// `tfaAppEnabled` of the caller, where the portal reports it.
     pub caller_has_app: Option<bool>,
+    /// The caller's account type and groups, for the server's rule.
+    pub caller_role: Option<UserRole>,
+    pub caller_groups: Vec<Uuid>,
+    /// The address the caller signs in from, if they named it: then the lockout check uses the
+    /// server's rule for that address instead of assuming the worst.
+    pub caller_ip: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -119,7 +126,20 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
     }
     // Self-lockout: the change starts asking the caller for a second factor they may not have set up.
     let newly_mandatory = draft.mandatory_users.contains(&ctx.caller_id) && !live.policy.mandatory_users.contains(&ctx.caller_id);
-    if ctx.caller_has_app != Some(true) {
+    let at_risk = live.policy.method == Method::None || newly_mandatory;
+    if let (true, Some(ip), Some(role), false) = (at_risk, ctx.caller_ip.as_deref(), ctx.caller_role, ctx.caller_has_app == Some(true)) {
+        let me = Subject { user_id: ctx.caller_id, role, groups: ctx.caller_groups.clone() };
+        let verdict = evaluate(draft, &me, ip);
+        if verdict.required {
+            out.push(Problem::warning(
+                "method",
+                format!(
+                    "From {ip} you would need a second factor after this change ({}), and the portal does not report an authenticator app linked to your account: set one up before your next sign-in (this app keeps working with its API key).",
+                    verdict.explain_with("you", |_| None).trim_end_matches('.')
+                ),
+            ));
+        }
+    } else if ctx.caller_has_app != Some(true) {
         if live.policy.method == Method::None {
             out.push(Problem::warning(
                 "method",
@@ -195,7 +215,7 @@ mod tests {
     }
 
     fn ctx(caller: u128, owner: bool, has_app: Option<bool>) -> ReviewContext {
-        ReviewContext { caller_id: Uuid::from_u128(caller), caller_is_owner: owner, owner_id: Some(Uuid::from_u128(1)), caller_has_app: has_app }
+        ReviewContext { caller_id: Uuid::from_u128(caller), caller_is_owner: owner, owner_id: Some(Uuid::from_u128(1)), caller_has_app: has_app, ..Default::default() }
     }
 
     fn messages(r: &Review, level: Level) -> Vec<String> {
@@ -236,6 +256,18 @@ mod tests {
         assert!(messages(&me, Level::Warning).iter().any(|m| m.contains("mandatory for yourself")));
         let someone_else = review(&live, &app(&["10.0.0.1"], &[Uuid::from_u128(3)]), &ctx(2, false, Some(false)));
         assert!(messages(&someone_else, Level::Warning).iter().all(|m| !m.contains("yourself")));
+    }
+
+    #[test]
+    fn a_named_address_on_a_trusted_ip_clears_the_lockout_warning() {
+        let named = |ip: &str| ReviewContext { caller_role: Some(UserRole::DocSpaceAdmin), caller_ip: Some(ip.into()), ..ctx(2, false, Some(false)) };
+        let draft = app(&["10.0.0.0/8"], &[]);
+        let inside = review(&portal(Policy::disabled(), false), &draft, &named("10.1.2.3"));
+        assert!(messages(&inside, Level::Warning).iter().all(|m| !m.contains("second factor") && !m.contains("set up")), "{:?}", inside.problems);
+        let outside = review(&portal(Policy::disabled(), false), &draft, &named("203.0.113.9"));
+        assert!(messages(&outside, Level::Warning).iter().any(|m| m.contains("From 203.0.113.9 you would need a second factor")), "{:?}", outside.problems);
+        let mandatory = review(&portal(draft.clone(), false), &app(&["10.0.0.0/8"], &[Uuid::from_u128(2)]), &named("10.1.2.3"));
+        assert!(messages(&mandatory, Level::Warning).iter().any(|m| m.contains("From 10.1.2.3 you would need")), "mandatory beats the trusted IP: {:?}", mandatory.problems);
     }
 
     #[test]

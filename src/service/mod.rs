@@ -41,9 +41,28 @@ pub struct Connection {
     me: Employee,
     people: Mutex<HashMap<Uuid, PersonRef>>,
     groups: Mutex<HashMap<Uuid, GroupRef>>,
+    /// The address the admin says they sign in from, for the self-lockout check.
+    my_ip: Mutex<Option<String>>,
 }
 
 impl Connection {
+    /// The address the admin signs in from, so reviews can tell whether a change locks them out.
+    /// Must be an IP address; `None` forgets it.
+    pub fn set_my_ip(&self, ip: Option<&str>) -> Result<(), ServiceError> {
+        let ip = ip.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(text) = ip {
+            if text.parse::<std::net::IpAddr>().is_err() {
+                return Err(ServiceError::Invalid { field: "myIp".into(), message: format!("\"{text}\" is not an IP address. Give the IPv4 or IPv6 address you sign in from, such as 203.0.113.7.") });
+            }
+        }
+        *lock(&self.my_ip) = ip.map(str::to_string);
+        Ok(())
+    }
+
+    pub fn my_ip(&self) -> Option<String> {
+        lock(&self.my_ip).clone()
+    }
+
     /// Checks the key with `people/@self`; only the owner and DocSpace admins get a connection.
     pub async fn open(portal: PortalUrl, key: &ApiKey, opts: ClientOptions) -> Result<Connection, ServiceError> {
         let client = DocSpaceClient::new(portal, key, opts)?;
@@ -51,7 +70,7 @@ impl Connection {
         if !me.can_manage_tfa() {
             return Err(ServiceError::NotAdmin { portal: client.portal().to_string(), name: me.display_name.clone() });
         }
-        let conn = Connection { client, me, people: Mutex::default(), groups: Mutex::default() };
+        let conn = Connection { client, me, people: Mutex::default(), groups: Mutex::default(), my_ip: Mutex::default() };
         conn.remember_people(std::slice::from_ref(&conn.me));
         Ok(conn)
     }

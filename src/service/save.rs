@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Connection, GroupRef, Landed, PersonRef, ServiceError};
+use super::{role_of, Connection, GroupRef, Landed, PersonRef, ServiceError};
 use crate::docspace::models::TfaRequest;
 use crate::docspace::ApiError;
 use crate::history::{HistoryStore, Snapshot};
@@ -60,6 +60,9 @@ impl Connection {
             caller_is_owner: self.me.is_owner,
             owner_id,
             caller_has_app: self.me.tfa_app_enabled,
+            caller_role: Some(role_of(&self.me)),
+            caller_groups: self.me.groups.iter().flatten().map(|g| g.id).collect(),
+            caller_ip: self.my_ip(),
         };
         Ok(review(live, draft, &ctx))
     }
