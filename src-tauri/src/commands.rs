@@ -352,9 +352,11 @@ pub async fn search_groups(state: State<'_, AppState>, query: String, start: u32
 }
 
 #[tauri::command]
-pub async fn review_draft(state: State<'_, AppState>, draft: Policy) -> CommandResult<NamedReview> {
+pub async fn review_draft(state: State<'_, AppState>, draft: Policy, my_ip: Option<String>) -> CommandResult<NamedReview> {
     let conn = require(&state).await?;
     let result = async {
+        // The admin's own address, when named, lets the review apply the server's rule to them.
+        conn.set_my_ip(my_ip.as_deref())?;
         let live = conn.client().policy().await?;
         Ok(conn.review_named(&live, &draft).await?)
     }

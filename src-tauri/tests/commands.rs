@@ -61,6 +61,13 @@ fn connect_load_review_save_and_load_again() {
         "mandatoryUsers": [person["id"]],
         "mandatoryGroups": [group["id"]],
     });
+    // The admin names their address: outside the trusted IPs the lockout warning names it,
+    // inside it the server's rule exempts them; a typo is a validation error on `myIp`.
+    let lockout = |r: &serde_json::Value| r["problems"].as_array().unwrap().iter().any(|p| p["message"].as_str().unwrap().contains("you would need a second factor"));
+    assert!(lockout(&h.ok("review_draft", json!({ "draft": draft, "myIp": "203.0.113.9" }))));
+    assert!(!lockout(&h.ok("review_draft", json!({ "draft": draft, "myIp": "10.1.2.3" }))));
+    let typo = h.err("review_draft", json!({ "draft": draft, "myIp": "home" }));
+    assert_eq!((typo["kind"].as_str(), typo["details"]["field"].as_str()), (Some("validation"), Some("myIp")), "{typo}");
     let review = h.ok("review_draft", json!({ "draft": draft }));
     assert_eq!(review["canSave"], true, "{review}");
     assert_eq!(review["diff"]["method"], json!(["none", "app"]));

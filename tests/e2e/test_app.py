@@ -309,6 +309,13 @@ def test_review_shows_guard_warnings_and_an_error_blocks_the_save(app, fresh_por
     warnings = [p.text for p in els(d, "#review-problems .problem-warning")]
     assert any("You will be signed out" in w and "must set up two-factor authentication" in w for w in warnings), warnings
     assert not els(d, "#review-problems .problem-error")
+    # Naming the address the admin signs in from applies the server's rule to them.
+    my_ip = el(d, "#review-my-ip")
+    my_ip.clear()
+    my_ip.send_keys("203.0.113.9")
+    el(d, "#review-my-ip-check").click()
+    wait(d, lambda: any("From 203.0.113.9 you would need a second factor" in p.text for p in els(d, "#review-problems .problem-warning")),
+         msg="the named address is checked with the server's rule")
     assert "Every session on the portal is signed out" in el(d, "#review-effects").text
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="a warning does not block the save")
     screenshot(d, artifacts / "review-warning.png")

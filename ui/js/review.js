@@ -157,7 +157,7 @@ async function runReview() {
   setView({ loading: true });
   setConfirmEnabled(false);
   try {
-    const r = await call('review_draft', { draft: current.draft });
+    const r = await call('review_draft', { draft: current.draft, myIp: myIp() });
     if (my !== seq || !dialog().open) return;
     rememberPeople(r.users);
     rememberGroups(r.groups);
@@ -166,10 +166,24 @@ async function runReview() {
     $('#review-title').focus();
   } catch (err) {
     if (my !== seq || !dialog().open) return;
+    if (err.kind === 'validation' && err.details && err.details.field === 'myIp') {
+      // A mistyped address must not hide the review: show it under the field and review without it.
+      $('#review-my-ip-error').textContent = err.message;
+      $('#review-my-ip-error').hidden = false;
+      $('#review-my-ip').value = '';
+      runReview();
+      return;
+    }
     setView({ error: err.message });
     $('#review-retry').hidden = false;
     $('#review-retry').focus();
   }
+}
+
+/** The address the admin typed for the lockout check, or null. */
+function myIp() {
+  const v = $('#review-my-ip').value.trim();
+  return v === '' ? null : v;
 }
 
 export function openReview() {
@@ -333,6 +347,17 @@ export function initReview() {
   $('#review-cancel').addEventListener('click', closeReview);
   $('#review-close').addEventListener('click', closeReview);
   $('#review-retry').addEventListener('click', runReview);
+  const checkAccess = () => {
+    $('#review-my-ip-error').hidden = true;
+    runReview();
+  };
+  $('#review-my-ip-check').addEventListener('click', checkAccess);
+  $('#review-my-ip').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      checkAccess();
+    }
+  });
   $('#confirm-save').addEventListener('click', () => {
     if (canConfirm()) save(false);
   });
