@@ -64,11 +64,7 @@ impl UserEntry {
     pub fn describe(&self) -> String {
         match self {
             UserEntry::Id(id) => id.to_string(),
-            UserEntry::Ref { id, name, email } => [name.clone(), email.as_ref().map(|e| format!("<{e}>")), id.map(|i| i.to_string())]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            UserEntry::Ref { id, name, email } => known_parts([name.clone(), email.as_ref().map(|e| format!("<{e}>")), id.map(|i| i.to_string())]),
         }
     }
 }
@@ -83,9 +79,14 @@ impl GroupEntry {
     pub fn describe(&self) -> String {
         match self {
             GroupEntry::Id(id) => id.to_string(),
-            GroupEntry::Ref { id, name } => [name.clone(), id.map(|i| i.to_string())].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            GroupEntry::Ref { id, name } => known_parts([name.clone(), id.map(|i| i.to_string())]),
         }
     }
+}
+
+/// The parts of an entry that are given, separated by spaces.
+fn known_parts<const N: usize>(parts: [Option<String>; N]) -> String {
+    parts.into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 /// The file as read or written. The four policy keys are required.
