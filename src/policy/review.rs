@@ -135,7 +135,7 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
                 "method",
                 format!(
                     "From {ip} you would need a second factor after this change ({}), and the portal does not report an authenticator app linked to your account: set one up before your next sign-in (this app keeps working with its API key).",
-                    verdict.explain_with("you", |_| None).trim_end_matches('.')
+                    verdict.explain_with("you", |_| None).trim_start_matches("Required: ").trim_end_matches('.')
                 ),
             ));
         }
