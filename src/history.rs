@@ -16,7 +16,11 @@ pub enum HistoryError {
     #[error("Cannot write the history file {path}: {detail}.")]
     Write { path: String, detail: String },
     #[error("There is no history entry {number} for {portal} (it has {count}). List them with `history`.")]
-    NoSuchEntry { portal: String, number: usize, count: usize },
+    NoSuchEntry {
+        portal: String,
+        number: usize,
+        count: usize,
+    },
 }
 
 /// One successful save.
@@ -54,7 +58,9 @@ pub struct HistoryStore {
 
 impl HistoryStore {
     pub fn in_dir(dir: &Path) -> Self {
-        HistoryStore { dir: dir.to_path_buf() }
+        HistoryStore {
+            dir: dir.to_path_buf(),
+        }
     }
 
     /// `<data dir>/history`.
@@ -68,17 +74,29 @@ impl HistoryStore {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         self.dir.join(format!("{safe}.json"))
     }
 
     fn read(&self, portal: &str) -> Result<HistoryFile, HistoryError> {
         let path = self.file_for(portal);
-        let err = |detail: String| HistoryError::Read { path: path.display().to_string(), detail };
+        let err = |detail: String| HistoryError::Read {
+            path: path.display().to_string(),
+            detail,
+        };
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| err(e.to_string())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HistoryFile { version: 1, entries: vec![] }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HistoryFile {
+                version: 1,
+                entries: vec![],
+            }),
             Err(e) => Err(err(e.to_string())),
         }
     }
@@ -98,10 +116,21 @@ impl HistoryStore {
         entries
             .into_iter()
             .find(|s| s.number == number)
-            .ok_or(HistoryError::NoSuchEntry { portal: portal.to_string(), number, count })
+            .ok_or(HistoryError::NoSuchEntry {
+                portal: portal.to_string(),
+                number,
+                count,
+            })
     }
 
-    pub fn record(&self, portal: &str, by: &str, before: &Policy, after: &Policy, note: Option<String>) -> Result<Snapshot, HistoryError> {
+    pub fn record(
+        &self,
+        portal: &str,
+        by: &str,
+        before: &Policy,
+        after: &Policy,
+        note: Option<String>,
+    ) -> Result<Snapshot, HistoryError> {
         let mut file = self.read(portal)?;
         let snapshot = Snapshot {
             number: file.entries.last().map_or(1, |s| s.number + 1),
@@ -115,8 +144,14 @@ impl HistoryStore {
         file.version = 1;
         file.entries.push(snapshot.clone());
         let path = self.file_for(portal);
-        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| HistoryError::Write { path: path.display().to_string(), detail: e.to_string() })?;
-        write_atomically(&path, &bytes).map_err(|e| HistoryError::Write { path: path.display().to_string(), detail: e.to_string() })?;
+        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| HistoryError::Write {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        write_atomically(&path, &bytes).map_err(|e| HistoryError::Write {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
         Ok(snapshot)
     }
 }
@@ -135,7 +170,12 @@ mod tests {
     use crate::policy::Method;
 
     fn app(ips: &[&str]) -> Policy {
-        Policy { method: Method::App, trusted_ips: ips.iter().map(|s| s.to_string()).collect(), mandatory_users: vec![], mandatory_groups: vec![] }
+        Policy {
+            method: Method::App,
+            trusted_ips: ips.iter().map(|s| s.to_string()).collect(),
+            mandatory_users: vec![],
+            mandatory_groups: vec![],
+        }
     }
 
     #[test]
@@ -144,16 +184,42 @@ mod tests {
         let h = HistoryStore::in_dir(dir.path());
         let p = "http://127.0.0.1:8091";
         assert!(h.list(p).unwrap().is_empty());
-        let s1 = h.record(p, "Adam", &Policy::disabled(), &app(&["10.0.0.1"]), Some("first".into())).unwrap();
-        let s2 = h.record(p, "Adam", &app(&["10.0.0.1"]), &app(&["10.0.0.2"]), Some("  ".into())).unwrap();
+        let s1 = h
+            .record(
+                p,
+                "Adam",
+                &Policy::disabled(),
+                &app(&["10.0.0.1"]),
+                Some("first".into()),
+            )
+            .unwrap();
+        let s2 = h
+            .record(
+                p,
+                "Adam",
+                &app(&["10.0.0.1"]),
+                &app(&["10.0.0.2"]),
+                Some("  ".into()),
+            )
+            .unwrap();
         assert_eq!((s1.number, s2.number), (1, 2));
         assert_eq!(s2.note, None, "blank notes are dropped");
-        h.record("https://other.example", "Eve", &Policy::disabled(), &app(&[]), None).unwrap();
+        h.record(
+            "https://other.example",
+            "Eve",
+            &Policy::disabled(),
+            &app(&[]),
+            None,
+        )
+        .unwrap();
         let list = h.list(p).unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].note.as_deref(), Some("first"));
         assert_eq!(h.get(p, 1).unwrap().after, app(&["10.0.0.1"]));
-        assert!(matches!(h.get(p, 9), Err(HistoryError::NoSuchEntry { count: 2, .. })));
+        assert!(matches!(
+            h.get(p, 9),
+            Err(HistoryError::NoSuchEntry { count: 2, .. })
+        ));
         assert_eq!(h.last(p).unwrap().unwrap().number, 2);
         assert_eq!(s2.diff().trusted_ips.added, vec!["10.0.0.2".to_string()]);
     }
@@ -166,13 +232,23 @@ mod tests {
         std::fs::create_dir_all(dir.path()).unwrap();
         std::fs::write(h.file_for(p), "garbage").unwrap();
         assert!(matches!(h.list(p), Err(HistoryError::Read { .. })));
-        assert!(h.record(p, "A", &Policy::disabled(), &app(&[]), None).is_err());
+        assert!(h
+            .record(p, "A", &Policy::disabled(), &app(&[]), None)
+            .is_err());
         assert_eq!(std::fs::read_to_string(h.file_for(p)).unwrap(), "garbage");
     }
 
     #[test]
     fn drift_is_a_difference_from_our_last_save() {
-        let ours = Snapshot { number: 1, portal: "p".into(), time: Utc::now(), by: "A".into(), before: Policy::disabled(), after: app(&["10.0.0.1"]), note: None };
+        let ours = Snapshot {
+            number: 1,
+            portal: "p".into(),
+            time: Utc::now(),
+            by: "A".into(),
+            before: Policy::disabled(),
+            after: app(&["10.0.0.1"]),
+            note: None,
+        };
         assert!(drift(&app(&["10.0.0.1"]), Some(&ours)).is_none());
         assert!(drift(&app(&[]), None).is_none(), "no history, no drift");
         let d = drift(&app(&[]), Some(&ours)).unwrap();

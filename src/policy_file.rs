@@ -64,7 +64,11 @@ impl UserEntry {
     pub fn describe(&self) -> String {
         match self {
             UserEntry::Id(id) => id.to_string(),
-            UserEntry::Ref { id, name, email } => known_parts([name.clone(), email.as_ref().map(|e| format!("<{e}>")), id.map(|i| i.to_string())]),
+            UserEntry::Ref { id, name, email } => known_parts([
+                name.clone(),
+                email.as_ref().map(|e| format!("<{e}>")),
+                id.map(|i| i.to_string()),
+            ]),
         }
     }
 }
@@ -110,10 +114,14 @@ pub struct PolicyFile {
 
 impl PolicyFile {
     pub fn parse(text: &str) -> Result<PolicyFile, PolicyFileError> {
-        let file: PolicyFile = serde_json::from_str(text).map_err(|e| PolicyFileError::Parse { detail: e.to_string() })?;
+        let file: PolicyFile = serde_json::from_str(text).map_err(|e| PolicyFileError::Parse {
+            detail: e.to_string(),
+        })?;
         if let Some(schema) = &file.schema {
             if schema != SCHEMA {
-                return Err(PolicyFileError::Schema { found: schema.clone() });
+                return Err(PolicyFileError::Schema {
+                    found: schema.clone(),
+                });
             }
         }
         match file.version {
@@ -127,23 +135,45 @@ impl PolicyFile {
         Some(Policy {
             method: self.method,
             trusted_ips: self.trusted_ips.clone(),
-            mandatory_users: self.mandatory_users.iter().map(UserEntry::id).collect::<Option<_>>()?,
-            mandatory_groups: self.mandatory_groups.iter().map(GroupEntry::id).collect::<Option<_>>()?,
+            mandatory_users: self
+                .mandatory_users
+                .iter()
+                .map(UserEntry::id)
+                .collect::<Option<_>>()?,
+            mandatory_groups: self
+                .mandatory_groups
+                .iter()
+                .map(GroupEntry::id)
+                .collect::<Option<_>>()?,
         })
     }
 
     /// An exported file: version, portal, time, and every user and group by id and name.
-    pub fn export(policy: &Policy, portal: &str, users: &[(Uuid, String, Option<String>)], groups: &[(Uuid, String)]) -> PolicyFile {
+    pub fn export(
+        policy: &Policy,
+        portal: &str,
+        users: &[(Uuid, String, Option<String>)],
+        groups: &[(Uuid, String)],
+    ) -> PolicyFile {
         let user = |id: &Uuid| {
             let found = users.iter().find(|u| &u.0 == id);
-            UserEntry::Ref { id: Some(*id), name: found.map(|u| u.1.clone()), email: found.and_then(|u| u.2.clone()) }
+            UserEntry::Ref {
+                id: Some(*id),
+                name: found.map(|u| u.1.clone()),
+                email: found.and_then(|u| u.2.clone()),
+            }
         };
-        let group = |id: &Uuid| GroupEntry::Ref { id: Some(*id), name: groups.iter().find(|g| &g.0 == id).map(|g| g.1.clone()) };
+        let group = |id: &Uuid| GroupEntry::Ref {
+            id: Some(*id),
+            name: groups.iter().find(|g| &g.0 == id).map(|g| g.1.clone()),
+        };
         PolicyFile {
             schema: Some(SCHEMA.into()),
             version: Some(VERSION),
             portal: Some(portal.into()),
-            exported_at: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            exported_at: Some(
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
             method: policy.method,
             trusted_ips: policy.trusted_ips.clone(),
             mandatory_users: policy.mandatory_users.iter().map(user).collect(),
@@ -165,7 +195,10 @@ mod tests {
         let f = PolicyFile::parse(r#"{"method":"app","trustedIps":["10.0.0.1"],"mandatoryUsers":["8b1f4c7e-2d3a-4e5f-9a6b-1c2d3e4f5a6b"],"mandatoryGroups":[],"portal":"x","extra":1}"#).unwrap();
         let p = f.ids_only().unwrap();
         assert_eq!(p.method, Method::App);
-        assert_eq!(p.mandatory_users, vec![Uuid::parse_str("8b1f4c7e-2d3a-4e5f-9a6b-1c2d3e4f5a6b").unwrap()]);
+        assert_eq!(
+            p.mandatory_users,
+            vec![Uuid::parse_str("8b1f4c7e-2d3a-4e5f-9a6b-1c2d3e4f5a6b").unwrap()]
+        );
     }
 
     #[test]
@@ -176,17 +209,34 @@ mod tests {
             let err = PolicyFile::parse(&v.to_string()).unwrap_err().to_string();
             assert!(err.contains(missing), "{err}");
         }
-        assert!(PolicyFile::parse(r#"{"method":"on","trustedIps":[],"mandatoryUsers":[],"mandatoryGroups":[]}"#).is_err());
+        assert!(PolicyFile::parse(
+            r#"{"method":"on","trustedIps":[],"mandatoryUsers":[],"mandatoryGroups":[]}"#
+        )
+        .is_err());
     }
 
     #[test]
     fn export_round_trips_and_names_entries() {
         let id = Uuid::from_u128(5);
         let g = Uuid::from_u128(6);
-        let policy = Policy { method: Method::App, trusted_ips: vec!["10.0.0.1".into()], mandatory_users: vec![id], mandatory_groups: vec![g] };
-        let file = PolicyFile::export(&policy, "https://p.example", &[(id, "Anna Berg".into(), Some("anna@example.com".into()))], &[(g, "Finance".into())]);
+        let policy = Policy {
+            method: Method::App,
+            trusted_ips: vec!["10.0.0.1".into()],
+            mandatory_users: vec![id],
+            mandatory_groups: vec![g],
+        };
+        let file = PolicyFile::export(
+            &policy,
+            "https://p.example",
+            &[(id, "Anna Berg".into(), Some("anna@example.com".into()))],
+            &[(g, "Finance".into())],
+        );
         let text = file.to_json();
-        assert!(text.contains("Anna Berg") && text.contains("anna@example.com") && text.contains("Finance"));
+        assert!(
+            text.contains("Anna Berg")
+                && text.contains("anna@example.com")
+                && text.contains("Finance")
+        );
         let back = PolicyFile::parse(&text).unwrap();
         assert_eq!(back.ids_only().unwrap(), policy);
     }
@@ -201,7 +251,15 @@ mod tests {
     #[test]
     fn newer_versions_and_other_schemas_are_refused() {
         let body = r#""method":"none","trustedIps":[],"mandatoryUsers":[],"mandatoryGroups":[]"#;
-        assert!(matches!(PolicyFile::parse(&format!(r#"{{"schema":"docspace-tfa/policy","version":2,{body}}}"#)), Err(PolicyFileError::Version { found: 2 })));
-        assert!(matches!(PolicyFile::parse(&format!(r#"{{"schema":"other","version":1,{body}}}"#)), Err(PolicyFileError::Schema { .. })));
+        assert!(matches!(
+            PolicyFile::parse(&format!(
+                r#"{{"schema":"docspace-tfa/policy","version":2,{body}}}"#
+            )),
+            Err(PolicyFileError::Version { found: 2 })
+        ));
+        assert!(matches!(
+            PolicyFile::parse(&format!(r#"{{"schema":"other","version":1,{body}}}"#)),
+            Err(PolicyFileError::Schema { .. })
+        ));
     }
 }

@@ -52,7 +52,10 @@ impl Profiles {
             name = format!("{base}-{n}");
             n += 1;
         }
-        let p = Profile { name: name.clone(), portal: url };
+        let p = Profile {
+            name: name.clone(),
+            portal: url,
+        };
         self.profiles.push(p.clone());
         self.current = Some(name);
         p
@@ -73,11 +76,16 @@ impl Profiles {
     }
 
     pub fn find(&self, name: &str) -> Result<&Profile, ProfileError> {
-        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| ProfileError::Unknown(name.to_string()))
+        self.profiles
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| ProfileError::Unknown(name.to_string()))
     }
 
     pub fn current_profile(&self) -> Option<&Profile> {
-        self.current.as_deref().and_then(|c| self.profiles.iter().find(|p| p.name == c))
+        self.current
+            .as_deref()
+            .and_then(|c| self.profiles.iter().find(|p| p.name == c))
     }
 }
 
@@ -89,7 +97,9 @@ pub struct ProfileStore {
 
 impl ProfileStore {
     pub fn in_dir(dir: &Path) -> Self {
-        ProfileStore { path: dir.join("profiles.json") }
+        ProfileStore {
+            path: dir.join("profiles.json"),
+        }
     }
 
     /// The OS's per-user config folder (e.g. `~/.config/docspace-tfa` on Linux).
@@ -106,13 +116,25 @@ impl ProfileStore {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profiles::default()),
-            Err(e) => return Err(ProfileError::Read { path: self.path.display().to_string(), detail: e.to_string() }),
+            Err(e) => {
+                return Err(ProfileError::Read {
+                    path: self.path.display().to_string(),
+                    detail: e.to_string(),
+                })
+            }
         };
-        serde_json::from_str(&text).map_err(|e| ProfileError::Read { path: self.path.display().to_string(), detail: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| ProfileError::Read {
+            path: self.path.display().to_string(),
+            detail: e.to_string(),
+        })
     }
 
     /// Saves the portal (see [`Profiles::remember_as`]) as the one to open next time.
-    pub fn remember(&self, portal: &PortalUrl, name: Option<&str>) -> Result<Profile, ProfileError> {
+    pub fn remember(
+        &self,
+        portal: &PortalUrl,
+        name: Option<&str>,
+    ) -> Result<Profile, ProfileError> {
         let mut profiles = self.load()?;
         let profile = profiles.remember_as(portal, name);
         self.save(&profiles)?;
@@ -121,8 +143,15 @@ impl ProfileStore {
 
     /// Writes to a temporary file and renames it, so a crash never leaves half a file.
     pub fn save(&self, profiles: &Profiles) -> Result<(), ProfileError> {
-        let err = |e: std::io::Error| ProfileError::Write { path: self.path.display().to_string(), detail: e.to_string() };
-        write_atomically(&self.path, &serde_json::to_vec_pretty(profiles).map_err(|e| err(std::io::Error::other(e)))?).map_err(err)
+        let err = |e: std::io::Error| ProfileError::Write {
+            path: self.path.display().to_string(),
+            detail: e.to_string(),
+        };
+        write_atomically(
+            &self.path,
+            &serde_json::to_vec_pretty(profiles).map_err(|e| err(std::io::Error::other(e)))?,
+        )
+        .map_err(err)
     }
 }
 
@@ -141,11 +170,15 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
 }
 
 pub fn config_dir() -> Result<PathBuf, ProfileError> {
-    project_dirs().map(|d| d.config_dir().to_path_buf()).ok_or(ProfileError::NoConfigDir)
+    project_dirs()
+        .map(|d| d.config_dir().to_path_buf())
+        .ok_or(ProfileError::NoConfigDir)
 }
 
 pub fn data_dir() -> Result<PathBuf, ProfileError> {
-    project_dirs().map(|d| d.data_dir().to_path_buf()).ok_or(ProfileError::NoConfigDir)
+    project_dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or(ProfileError::NoConfigDir)
 }
 
 #[cfg(test)]
@@ -169,14 +202,35 @@ mod tests {
     fn remember_as_renames_unless_the_name_is_taken() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::in_dir(dir.path());
-        let a = store.remember(&PortalUrl::parse("https://a.example.com").unwrap(), Some("work")).unwrap();
-        assert_eq!(a, Profile { name: "work".into(), portal: "https://a.example.com".into() });
-        let b = store.remember(&PortalUrl::parse("https://b.example.com").unwrap(), Some("work")).unwrap();
+        let a = store
+            .remember(
+                &PortalUrl::parse("https://a.example.com").unwrap(),
+                Some("work"),
+            )
+            .unwrap();
+        assert_eq!(
+            a,
+            Profile {
+                name: "work".into(),
+                portal: "https://a.example.com".into()
+            }
+        );
+        let b = store
+            .remember(
+                &PortalUrl::parse("https://b.example.com").unwrap(),
+                Some("work"),
+            )
+            .unwrap();
         assert_eq!(b.name, "b.example.com", "a name in use is not taken twice");
-        let again = store.remember(&PortalUrl::parse("https://a.example.com").unwrap(), None).unwrap();
+        let again = store
+            .remember(&PortalUrl::parse("https://a.example.com").unwrap(), None)
+            .unwrap();
         assert_eq!(again.name, "work");
         let saved = store.load().unwrap();
-        assert_eq!((saved.profiles.len(), saved.current.as_deref()), (2, Some("work")));
+        assert_eq!(
+            (saved.profiles.len(), saved.current.as_deref()),
+            (2, Some("work"))
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ impl ApiKey {
         if trimmed.is_empty() {
             return Err(SecretError::EmptyKey);
         }
-        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
+        if trimmed
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())
+        {
             return Err(SecretError::MalformedKey);
         }
         Ok(ApiKey(SecretString::from(trimmed.to_string())))
@@ -42,7 +45,9 @@ impl std::fmt::Debug for ApiKey {
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SecretError {
-    #[error("The API key is empty. Paste the key you created in DocSpace (Developer Tools > API keys).")]
+    #[error(
+        "The API key is empty. Paste the key you created in DocSpace (Developer Tools > API keys)."
+    )]
     EmptyKey,
     #[error("The API key contains spaces or characters that cannot be part of a key. Copy it again from DocSpace.")]
     MalformedKey,
@@ -85,7 +90,10 @@ pub struct KeyringStore {
 
 impl KeyringStore {
     pub fn new(service: &str, timeout: Duration) -> Self {
-        KeyringStore { service: service.to_string(), timeout }
+        KeyringStore {
+            service: service.to_string(),
+            timeout,
+        }
     }
 
     fn call<T: Send + 'static>(
@@ -94,26 +102,37 @@ impl KeyringStore {
         op: impl FnOnce(keyring::Entry) -> Result<T, keyring::Error> + Send + 'static,
     ) -> Result<Result<T, keyring::Error>, SecretError> {
         let (service, account) = (self.service.clone(), account.to_string());
-        with_timeout(self.timeout, move || keyring::Entry::new(&service, &account).and_then(op))
+        with_timeout(self.timeout, move || {
+            keyring::Entry::new(&service, &account).and_then(op)
+        })
     }
 }
 
 /// Runs `f` on its own thread and gives up after `timeout`; the thread is left to finish alone.
-fn with_timeout<T: Send + 'static>(timeout: Duration, f: impl FnOnce() -> T + Send + 'static) -> Result<T, SecretError> {
+fn with_timeout<T: Send + 'static>(
+    timeout: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, SecretError> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("keychain".into())
         .spawn(move || {
             let _ = tx.send(f());
         })
-        .map_err(|e| SecretError::Platform { detail: e.to_string() })?;
-    rx.recv_timeout(timeout).map_err(|_| SecretError::Timeout { secs: timeout.as_secs().max(1) })
+        .map_err(|e| SecretError::Platform {
+            detail: e.to_string(),
+        })?;
+    rx.recv_timeout(timeout).map_err(|_| SecretError::Timeout {
+        secs: timeout.as_secs().max(1),
+    })
 }
 
 impl SecretStore for KeyringStore {
     fn get(&self, account: &str) -> Result<Option<ApiKey>, SecretError> {
         match self.call(account, |e| e.get_password())? {
-            Ok(raw) => ApiKey::new(&raw).map(Some).map_err(|_| SecretError::BadData),
+            Ok(raw) => ApiKey::new(&raw)
+                .map(Some)
+                .map_err(|_| SecretError::BadData),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_keyring_error(e)),
         }
@@ -121,7 +140,8 @@ impl SecretStore for KeyringStore {
 
     fn set(&self, account: &str, key: &ApiKey) -> Result<(), SecretError> {
         let key = key.clone();
-        self.call(account, move |e| e.set_password(key.expose()))?.map_err(map_keyring_error)
+        self.call(account, move |e| e.set_password(key.expose()))?
+            .map_err(map_keyring_error)
     }
 
     fn delete(&self, account: &str) -> Result<bool, SecretError> {
@@ -140,7 +160,9 @@ fn map_keyring_error(e: keyring::Error) -> SecretError {
         keyring::Error::BadEncoding(_) => SecretError::BadData,
         keyring::Error::NoStorageAccess(inner) => classify_platform(&inner.to_string()),
         keyring::Error::PlatformFailure(inner) => classify_platform(&inner.to_string()),
-        other => SecretError::Platform { detail: other.to_string() },
+        other => SecretError::Platform {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -148,13 +170,26 @@ fn classify_platform(detail: &str) -> SecretError {
     let lower = detail.to_ascii_lowercase();
     if lower.contains("islocked") || lower.contains("locked") {
         SecretError::Locked
-    } else if ["serviceunknown", "autolaunch", "no such file", "connection refused", "not provided by any", "dbus_session_bus_address", "failed to connect", "notsupported"]
-        .iter()
-        .any(|needle| lower.contains(needle))
+    } else if [
+        "serviceunknown",
+        "autolaunch",
+        "no such file",
+        "connection refused",
+        "not provided by any",
+        "dbus_session_bus_address",
+        "failed to connect",
+        "notsupported",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
     {
-        SecretError::NoService { detail: detail.to_string() }
+        SecretError::NoService {
+            detail: detail.to_string(),
+        }
     } else {
-        SecretError::Platform { detail: detail.to_string() }
+        SecretError::Platform {
+            detail: detail.to_string(),
+        }
     }
 }
 
@@ -188,7 +223,11 @@ impl SecretStore for MemoryStore {
 pub async fn off_runtime<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
 ) -> Result<T, SecretError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| SecretError::Platform { detail: e.to_string() })?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SecretError::Platform {
+            detail: e.to_string(),
+        })?
 }
 
 #[cfg(test)]
@@ -206,7 +245,10 @@ mod tests {
     #[test]
     fn key_shape_is_checked() {
         assert_eq!(ApiKey::new("  ").unwrap_err(), SecretError::EmptyKey);
-        assert_eq!(ApiKey::new("sk-a b").unwrap_err(), SecretError::MalformedKey);
+        assert_eq!(
+            ApiKey::new("sk-a b").unwrap_err(),
+            SecretError::MalformedKey
+        );
         assert_eq!(ApiKey::new("sk-ä").unwrap_err(), SecretError::MalformedKey);
         assert_eq!(ApiKey::new(" sk-abc\n").unwrap().expose(), "sk-abc");
     }
@@ -224,9 +266,14 @@ mod tests {
     #[test]
     fn a_keychain_that_never_answers_times_out() {
         let started = std::time::Instant::now();
-        let r = with_timeout(Duration::from_millis(200), || std::thread::sleep(Duration::from_secs(5)));
+        let r = with_timeout(Duration::from_millis(200), || {
+            std::thread::sleep(Duration::from_secs(5))
+        });
         assert_eq!(r.unwrap_err(), SecretError::Timeout { secs: 1 });
-        assert!(started.elapsed() < Duration::from_secs(2), "gave up on time");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "gave up on time"
+        );
         assert_eq!(with_timeout(Duration::from_secs(1), || 7).unwrap(), 7);
     }
 
@@ -234,7 +281,13 @@ mod tests {
     fn platform_errors_are_classified() {
         assert_eq!(classify_platform("Cannot create an item in a locked collection (org.freedesktop.Secret.Error.IsLocked)"), SecretError::Locked);
         assert!(matches!(classify_platform("The name org.freedesktop.secrets was not provided by any .service files (org.freedesktop.DBus.Error.ServiceUnknown)"), SecretError::NoService { .. }));
-        assert!(matches!(classify_platform("Unable to autolaunch a dbus-daemon without a $DISPLAY for X11"), SecretError::NoService { .. }));
-        assert!(matches!(classify_platform("something else"), SecretError::Platform { .. }));
+        assert!(matches!(
+            classify_platform("Unable to autolaunch a dbus-daemon without a $DISPLAY for X11"),
+            SecretError::NoService { .. }
+        ));
+        assert!(matches!(
+            classify_platform("something else"),
+            SecretError::Platform { .. }
+        ));
     }
 }

@@ -3,10 +3,10 @@
 
 mod common;
 
+use common::cli::{home, run, run_async, Run, BIN};
 use common::*;
 use docspace_tfa::policy::{Method, Policy};
 use docspace_tfa::sandbox::{Sandbox, ADMIN_KEY, OWNER_KEY};
-use common::cli::{home, run, run_async, Run, BIN};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -19,7 +19,8 @@ async fn show_json(home: &Path, sb: &Sandbox) -> serde_json::Value {
 
 fn policy_file(p: &Policy) -> tempfile::NamedTempFile {
     let mut f = tempfile::NamedTempFile::new().unwrap();
-    f.write_all(serde_json::to_string_pretty(p).unwrap().as_bytes()).unwrap();
+    f.write_all(serde_json::to_string_pretty(p).unwrap().as_bytes())
+        .unwrap();
     f
 }
 
@@ -31,26 +32,69 @@ fn four_keys(v: &serde_json::Value) -> Policy {
 async fn apply_then_show_round_trips_for_app_and_none() {
     let sb = sandbox().await;
     let h = home();
-    assert_eq!(four_keys(&show_json(h.path(), &sb).await), Policy::disabled());
+    assert_eq!(
+        four_keys(&show_json(h.path(), &sb).await),
+        Policy::disabled()
+    );
 
-    let want = policy(Method::App, &["10.0.0.0/8", "198.51.100.7"], &[sb.user_id()], &[]);
+    let want = policy(
+        Method::App,
+        &["10.0.0.0/8", "198.51.100.7"],
+        &[sb.user_id()],
+        &[],
+    );
     let file = policy_file(&want);
-    let run = run_async(h.path(), &sb, ADMIN_KEY, &["apply", file.path().to_str().unwrap(), "--yes"], "").await;
+    let run = run_async(
+        h.path(),
+        &sb,
+        ADMIN_KEY,
+        &["apply", file.path().to_str().unwrap(), "--yes"],
+        "",
+    )
+    .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("method: disabled -> authenticator app"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("method: disabled -> authenticator app"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("+ trusted IP 10.0.0.0/8"));
-    assert!(run.stdout.contains("+ mandatory user Uma User"), "names, not ids: {}", run.stdout);
-    assert!(run.stdout.contains("Every session on the portal is signed out"));
+    assert!(
+        run.stdout.contains("+ mandatory user Uma User"),
+        "names, not ids: {}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains("Every session on the portal is signed out"));
     assert!(run.stdout.contains("Saved and verified"));
     let shown = show_json(h.path(), &sb).await;
     assert_eq!(four_keys(&shown), want);
     assert_eq!(shown["users"][0]["displayName"], "Uma User");
 
     let off = policy_file(&Policy::disabled());
-    let run = run_async(h.path(), &sb, ADMIN_KEY, &["apply", off.path().to_str().unwrap(), "--yes"], "").await;
-    assert_eq!(run.code, 0, "none answers false and that is success: {}", run.stderr);
-    assert!(run.stdout.contains("wipes the trusted IPs"), "{}", run.stdout);
-    assert_eq!(four_keys(&show_json(h.path(), &sb).await), Policy::disabled());
+    let run = run_async(
+        h.path(),
+        &sb,
+        ADMIN_KEY,
+        &["apply", off.path().to_str().unwrap(), "--yes"],
+        "",
+    )
+    .await;
+    assert_eq!(
+        run.code, 0,
+        "none answers false and that is success: {}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("wipes the trusted IPs"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        four_keys(&show_json(h.path(), &sb).await),
+        Policy::disabled()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -68,7 +112,10 @@ async fn apply_needs_yes_without_a_terminal_and_dry_run_changes_nothing() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("Dry run: nothing was changed"));
     assert!(sb.audit().is_empty(), "no PUT was sent");
-    assert_eq!(four_keys(&show_json(h.path(), &sb).await), Policy::disabled());
+    assert_eq!(
+        four_keys(&show_json(h.path(), &sb).await),
+        Policy::disabled()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,23 +123,61 @@ async fn bad_files_and_refused_policies_fail_with_a_clear_message() {
     let sb = sandbox().await;
     let h = home();
     let mut missing = tempfile::NamedTempFile::new().unwrap();
-    missing.write_all(br#"{"method":"app","trustedIps":[]}"#).unwrap();
-    let run = run_async(h.path(), &sb, ADMIN_KEY, &["apply", missing.path().to_str().unwrap(), "--yes"], "").await;
+    missing
+        .write_all(br#"{"method":"app","trustedIps":[]}"#)
+        .unwrap();
+    let run = run_async(
+        h.path(),
+        &sb,
+        ADMIN_KEY,
+        &["apply", missing.path().to_str().unwrap(), "--yes"],
+        "",
+    )
+    .await;
     assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("mandatoryUsers"), "names the missing key: {}", run.stderr);
+    assert!(
+        run.stderr.contains("mandatoryUsers"),
+        "names the missing key: {}",
+        run.stderr
+    );
 
     let bad_ip = policy_file(&policy(Method::App, &["192.168.1.10/24"], &[], &[]));
-    let run = run_async(h.path(), &sb, ADMIN_KEY, &["apply", bad_ip.path().to_str().unwrap(), "--yes"], "").await;
+    let run = run_async(
+        h.path(),
+        &sb,
+        ADMIN_KEY,
+        &["apply", bad_ip.path().to_str().unwrap(), "--yes"],
+        "",
+    )
+    .await;
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("192.168.1.10/24"), "{}", run.stderr);
 
     let owner = policy_file(&policy(Method::App, &["10.0.0.1"], &[sb.owner_id()], &[]));
-    let run = run_async(h.path(), &sb, ADMIN_KEY, &["apply", owner.path().to_str().unwrap(), "--yes"], "").await;
+    let run = run_async(
+        h.path(),
+        &sb,
+        ADMIN_KEY,
+        &["apply", owner.path().to_str().unwrap(), "--yes"],
+        "",
+    )
+    .await;
     assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("Only the portal owner"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Only the portal owner"),
+        "{}",
+        run.stderr
+    );
     assert!(sb.audit().is_empty(), "refused before any request");
 
-    let run = run_async(h.path(), &sb, OWNER_KEY, &["apply", owner.path().to_str().unwrap(), "--yes"], "").await;
+    let run = run_async(
+        h.path(),
+        &sb,
+        OWNER_KEY,
+        &["apply", owner.path().to_str().unwrap(), "--yes"],
+        "",
+    )
+    .await;
     assert_eq!(run.code, 0, "the owner may add themselves: {}", run.stderr);
 }
 
@@ -102,9 +187,19 @@ async fn wrong_key_insecure_url_and_missing_portal_are_explained() {
     let h = home();
     let wrong = run_async(h.path(), &sb, "sk-wrong-key-1234", &["show"], "").await;
     assert_eq!(wrong.code, 1);
-    assert!(wrong.stderr.contains("401") && wrong.stderr.contains("new key"), "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("401") && wrong.stderr.contains("new key"),
+        "{}",
+        wrong.stderr
+    );
 
-    let insecure = run(h.path(), Some("http://docspace.example.com"), ADMIN_KEY, &["show"], "");
+    let insecure = run(
+        h.path(),
+        Some("http://docspace.example.com"),
+        ADMIN_KEY,
+        &["show"],
+        "",
+    );
     assert_ne!(insecure.code, 0);
     assert!(insecure.stderr.contains("https://"), "{}", insecure.stderr);
 
@@ -119,15 +214,27 @@ async fn show_prints_names_and_the_rule_for_a_person() {
     let h = home();
     let conn = connection(&sb, OWNER_KEY).await;
     let groups = conn.client().groups("", 0, 1).await.unwrap();
-    let p = policy(Method::App, &["10.0.0.0/8"], &[sb.user_id()], &[groups.items[0].id]);
+    let p = policy(
+        Method::App,
+        &["10.0.0.0/8"],
+        &[sb.user_id()],
+        &[groups.items[0].id],
+    );
     conn.save(&Policy::disabled(), &p, false).await.unwrap();
     let run = run_async(h.path(), &sb, ADMIN_KEY, &["show"], "").await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Two-factor auth:   authenticator app"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Two-factor auth:   authenticator app"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("Uma User <"), "{}", run.stdout);
     assert!(run.stdout.contains(&groups.items[0].name));
     assert!(run.stdout.contains("10.0.0.0/8"));
-    assert!(!run.stdout.contains(&sb.user_id().to_string()), "no bare ids for a person");
+    assert!(
+        !run.stdout.contains(&sb.user_id().to_string()),
+        "no bare ids for a person"
+    );
 }
 
 #[test]
@@ -138,7 +245,9 @@ fn sandbox_subcommand_serves_until_killed() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     let url = first.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{first}");
     let h = home();

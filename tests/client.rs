@@ -13,18 +13,34 @@ use uuid::Uuid;
 async fn reads_a_fresh_portal_as_disabled_with_what_it_offers() {
     let sb = sandbox().await;
     let entries = client(&sb, ADMIN_KEY).tfa_settings().await.unwrap();
-    assert_eq!(entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["sms", "app"]);
-    assert!(entries.iter().all(|e| e.trusted_ips.is_none() && e.mandatory_users.is_none()), "null lists are 'not set'");
+    assert_eq!(
+        entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["sms", "app"]
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.trusted_ips.is_none() && e.mandatory_users.is_none()),
+        "null lists are 'not set'"
+    );
     let p = PortalPolicy::from_settings(&entries);
     assert_eq!(p.policy.method, Method::None);
-    assert!(p.sms.listed && !p.sms.available, "no SMS provider by default");
+    assert!(
+        p.sms.listed && !p.sms.available,
+        "no SMS provider by default"
+    );
     assert!(p.app.listed && p.app.available);
 }
 
 #[tokio::test]
 async fn reads_both_spellings_of_available() {
     for spelling in [Spelling::Available, Spelling::Avaliable] {
-        let sb = sandbox_with(SandboxConfig { spelling, sms_provider: true, ..SandboxConfig::default() }).await;
+        let sb = sandbox_with(SandboxConfig {
+            spelling,
+            sms_provider: true,
+            ..SandboxConfig::default()
+        })
+        .await;
         let raw: serde_json::Value = reqwest::Client::new()
             .get(format!("{}/api/2.0/settings/tfaapp", sb.url()))
             .bearer_auth(ADMIN_KEY)
@@ -34,10 +50,20 @@ async fn reads_both_spellings_of_available() {
             .json()
             .await
             .unwrap();
-        let field = if spelling == Spelling::Available { "available" } else { "avaliable" };
-        assert_eq!(raw["response"][0][field], true, "the sandbox speaks {field}");
+        let field = if spelling == Spelling::Available {
+            "available"
+        } else {
+            "avaliable"
+        };
+        assert_eq!(
+            raw["response"][0][field], true,
+            "the sandbox speaks {field}"
+        );
         let p = client(&sb, ADMIN_KEY).policy().await.unwrap();
-        assert!(p.sms.available && p.app.available, "{spelling:?} read as available");
+        assert!(
+            p.sms.available && p.app.available,
+            "{spelling:?} read as available"
+        );
     }
 }
 
@@ -46,15 +72,39 @@ async fn put_sends_the_whole_policy_and_none_answers_false() {
     let sb = sandbox().await;
     let c = client(&sb, ADMIN_KEY);
     let group = Uuid::parse_str("cd84e66b-b803-40fc-99f9-b2969a54a1de").unwrap();
-    let want = policy(Method::App, &["10.0.0.0/8", "203.0.113.10-203.0.113.20"], &[sb.user_id()], &[group]);
-    assert!(c.put_tfa(&TfaRequest::new(&want, sb.admin_id())).await.unwrap(), "app answers true");
+    let want = policy(
+        Method::App,
+        &["10.0.0.0/8", "203.0.113.10-203.0.113.20"],
+        &[sb.user_id()],
+        &[group],
+    );
+    assert!(
+        c.put_tfa(&TfaRequest::new(&want, sb.admin_id()))
+            .await
+            .unwrap(),
+        "app answers true"
+    );
     assert_eq!(c.policy().await.unwrap().policy, want);
-    assert_eq!(sb.sign_out_count(), 1, "every sms/app save signs everyone out");
+    assert_eq!(
+        sb.sign_out_count(),
+        1,
+        "every sms/app save signs everyone out"
+    );
 
     let off = policy(Method::None, &[], &[], &[]);
-    assert!(!c.put_tfa(&TfaRequest::new(&off, sb.admin_id())).await.unwrap(), "none answers false, which is success");
+    assert!(
+        !c.put_tfa(&TfaRequest::new(&off, sb.admin_id()))
+            .await
+            .unwrap(),
+        "none answers false, which is success"
+    );
     let entries = c.tfa_settings().await.unwrap();
-    assert!(entries.iter().all(|e| !e.enabled && e.trusted_ips.is_none()), "none wipes the lists: {entries:?}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.enabled && e.trusted_ips.is_none()),
+        "none wipes the lists: {entries:?}"
+    );
     assert_eq!(sb.sign_out_count(), 1, "disabling does not sign out");
 }
 
@@ -65,7 +115,10 @@ async fn the_request_body_is_what_the_server_expects() {
     assert_eq!(v["type"], "app", "lowercase string");
     assert_eq!(v["id"], "00000000-0000-0000-0000-000000000000");
     for key in ["trustedIps", "mandatoryUsers", "mandatoryGroups"] {
-        assert!(v[key].is_array(), "{key} is always sent: the PUT is a full replace");
+        assert!(
+            v[key].is_array(),
+            "{key} is always sent: the PUT is a full replace"
+        );
     }
 }
 
@@ -76,7 +129,10 @@ async fn wrong_key_is_unauthorized_with_advice() {
     assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("401") && msg.contains("new key"), "{msg}");
-    assert!(!msg.contains("sk-not-a-real-key"), "the key never appears in errors");
+    assert!(
+        !msg.contains("sk-not-a-real-key"),
+        "the key never appears in errors"
+    );
 }
 
 #[tokio::test]
@@ -84,15 +140,25 @@ async fn non_admin_put_is_forbidden_with_the_server_message() {
     let sb = sandbox().await;
     let c = client(&sb, USER_KEY);
     assert!(c.policy().await.is_ok(), "any user may read the policy");
-    let err = c.put_tfa(&TfaRequest::new(&policy(Method::App, &[], &[], &[]), sb.user_id())).await.unwrap_err();
+    let err = c
+        .put_tfa(&TfaRequest::new(
+            &policy(Method::App, &[], &[], &[]),
+            sb.user_id(),
+        ))
+        .await
+        .unwrap_err();
     match &err {
-        ApiError::Forbidden { status, message, .. } => {
+        ApiError::Forbidden {
+            status, message, ..
+        } => {
             assert_eq!(*status, 403);
             assert_eq!(message, "Access denied");
         }
         other => panic!("expected Forbidden, got {other:?}"),
     }
-    assert!(err.to_string().contains("Only the portal owner and DocSpace admins"));
+    assert!(err
+        .to_string()
+        .contains("Only the portal owner and DocSpace admins"));
 }
 
 #[tokio::test]
@@ -101,8 +167,14 @@ async fn server_owner_rule_answers_403_when_id_is_not_the_caller() {
     let c = client(&sb, ADMIN_KEY);
     let p = policy(Method::App, &["10.0.0.1"], &[sb.owner_id()], &[]);
     // A careless client sends someone else's id: the server refuses.
-    let err = c.put_tfa(&TfaRequest::new(&p, Uuid::nil())).await.unwrap_err();
-    assert!(matches!(&err, ApiError::Forbidden { message, .. } if message == "No permissions to perform this action"), "{err:?}");
+    let err = c
+        .put_tfa(&TfaRequest::new(&p, Uuid::nil()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Forbidden { message, .. } if message == "No permissions to perform this action"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -124,9 +196,19 @@ async fn me_people_and_groups_are_read_and_names_decoded() {
 
     // Names on the wire are HTML-encoded; the client decodes them.
     let all = c.people("", 0, 100).await.unwrap();
-    let encoded = all.items.iter().find(|p| p.display_name.contains('&') || p.display_name.contains('\'') || p.display_name.contains('<'));
+    let encoded = all.items.iter().find(|p| {
+        p.display_name.contains('&')
+            || p.display_name.contains('\'')
+            || p.display_name.contains('<')
+    });
     let encoded = encoded.expect("the seeded directory has a name that needs HTML encoding");
-    assert!(!encoded.display_name.contains("&amp;") && !encoded.display_name.contains("&#39;") && !encoded.display_name.contains("&lt;"), "{}", encoded.display_name);
+    assert!(
+        !encoded.display_name.contains("&amp;")
+            && !encoded.display_name.contains("&#39;")
+            && !encoded.display_name.contains("&lt;"),
+        "{}",
+        encoded.display_name
+    );
 
     let anna = &first.items[3];
     let found = c.people(&anna.email.clone().unwrap(), 0, 10).await.unwrap();
@@ -151,11 +233,27 @@ async fn me_people_and_groups_are_read_and_names_decoded() {
 #[tokio::test]
 async fn unreachable_portal_is_a_network_error_naming_the_portal() {
     // Bind then drop a listener: nothing answers on that port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let portal = docspace_tfa::docspace::PortalUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-    let opts = docspace_tfa::docspace::ClientOptions { get_retries: 0, ..Default::default() };
-    let c = docspace_tfa::docspace::DocSpaceClient::new(portal, &docspace_tfa::secrets::ApiKey::new("sk-x").unwrap(), opts).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let portal =
+        docspace_tfa::docspace::PortalUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+    let opts = docspace_tfa::docspace::ClientOptions {
+        get_retries: 0,
+        ..Default::default()
+    };
+    let c = docspace_tfa::docspace::DocSpaceClient::new(
+        portal,
+        &docspace_tfa::secrets::ApiKey::new("sk-x").unwrap(),
+        opts,
+    )
+    .unwrap();
     let err = c.me().await.unwrap_err();
     assert_eq!(err.kind(), "network", "{err:?}");
-    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
 }

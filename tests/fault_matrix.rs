@@ -92,11 +92,18 @@ fn always(method: &str, fault: Fault) -> Vec<FaultRule> {
 }
 
 fn retry_after(status: u16, secs: u64) -> Fault {
-    Fault::Status { status, retry_after: Some(secs) }
+    Fault::Status {
+        status,
+        retry_after: Some(secs),
+    }
 }
 
 const fn fails(kind: &'static str, says: &'static [&'static str]) -> Expect {
-    Expect::Fails { kind, landed: None, says }
+    Expect::Fails {
+        kind,
+        landed: None,
+        says,
+    }
 }
 
 fn save_failed(landed: Landed, says: &'static [&'static str]) -> Expect {
@@ -146,10 +153,34 @@ fn rows() -> Vec<Row> {
     let fast = Duration::from_millis(2000);
     vec![
         // ---- load: faults on GET settings/tfaapp ----
-        row("load 401", Load, always("GET", Fault::status(401)), fails("unauthorized", &["HTTP 401", "Create a new key"])).gets(1),
-        row("load 403", Load, always("GET", Fault::status(403)), fails("forbidden", &["HTTP 403", "Access denied"])).gets(1),
-        row("load 404", Load, always("GET", Fault::status(404)), fails("notFound", &["HTTP 404"])).gets(1),
-        row("load 429 Retry-After 1 once, then fine", Load, once("GET", retry_after(429, 1)), Expect::Loaded).gets(2),
+        row(
+            "load 401",
+            Load,
+            always("GET", Fault::status(401)),
+            fails("unauthorized", &["HTTP 401", "Create a new key"]),
+        )
+        .gets(1),
+        row(
+            "load 403",
+            Load,
+            always("GET", Fault::status(403)),
+            fails("forbidden", &["HTTP 403", "Access denied"]),
+        )
+        .gets(1),
+        row(
+            "load 404",
+            Load,
+            always("GET", Fault::status(404)),
+            fails("notFound", &["HTTP 404"]),
+        )
+        .gets(1),
+        row(
+            "load 429 Retry-After 1 once, then fine",
+            Load,
+            once("GET", retry_after(429, 1)),
+            Expect::Loaded,
+        )
+        .gets(2),
         row(
             "load 429 Retry-After 30 (over the budget)",
             Load,
@@ -158,82 +189,250 @@ fn rows() -> Vec<Row> {
         )
         .gets(1)
         .within(fast),
-        row("load 500", Load, always("GET", Fault::status(500)), fails("server", &["HTTP 500", "Try again later"])).gets(1),
-        row("load 502 twice, then fine", Load, vec![rule("GET", Fault::status(502)).times(2)], Expect::Loaded).gets(3),
-        row("load 502 forever", Load, always("GET", Fault::status(502)), fails("server", &["HTTP 502"])).gets(4),
-        row("load 503 once, then fine", Load, once("GET", Fault::status(503)), Expect::Loaded).gets(2),
-        row("load delay under the timeout", Load, always("GET", Fault::Delay { ms: 100 }), Expect::Loaded).gets(1),
+        row(
+            "load 500",
+            Load,
+            always("GET", Fault::status(500)),
+            fails("server", &["HTTP 500", "Try again later"]),
+        )
+        .gets(1),
+        row(
+            "load 502 twice, then fine",
+            Load,
+            vec![rule("GET", Fault::status(502)).times(2)],
+            Expect::Loaded,
+        )
+        .gets(3),
+        row(
+            "load 502 forever",
+            Load,
+            always("GET", Fault::status(502)),
+            fails("server", &["HTTP 502"]),
+        )
+        .gets(4),
+        row(
+            "load 503 once, then fine",
+            Load,
+            once("GET", Fault::status(503)),
+            Expect::Loaded,
+        )
+        .gets(2),
+        row(
+            "load delay under the timeout",
+            Load,
+            always("GET", Fault::Delay { ms: 100 }),
+            Expect::Loaded,
+        )
+        .gets(1),
         row(
             "load delay over the timeout",
             Load,
-            once("GET", Fault::Delay { ms: OVER_TIMEOUT_MS }),
+            once(
+                "GET",
+                Fault::Delay {
+                    ms: OVER_TIMEOUT_MS,
+                },
+            ),
             fails("timeout", &["did not answer within 1 s"]),
         )
         .gets(1)
         .within(fast),
-        row("load drop-before once, then fine", Load, once("GET", drop_before()), Expect::Loaded).gets(2),
-        row("load drop-before forever", Load, always("GET", drop_before()), fails("network", &["Cannot reach"])).gets(4),
-        row("load drop-after once, then fine", Load, once("GET", drop_after()), Expect::Loaded).gets(2),
-        row("load truncated JSON", Load, always("GET", Fault::TruncatedJson), fails("notDocSpace", &["not valid JSON"])).gets(1),
+        row(
+            "load drop-before once, then fine",
+            Load,
+            once("GET", drop_before()),
+            Expect::Loaded,
+        )
+        .gets(2),
+        row(
+            "load drop-before forever",
+            Load,
+            always("GET", drop_before()),
+            fails("network", &["Cannot reach"]),
+        )
+        .gets(4),
+        row(
+            "load drop-after once, then fine",
+            Load,
+            once("GET", drop_after()),
+            Expect::Loaded,
+        )
+        .gets(2),
+        row(
+            "load truncated JSON",
+            Load,
+            always("GET", Fault::TruncatedJson),
+            fails("notDocSpace", &["not valid JSON"]),
+        )
+        .gets(1),
         row(
             "load HTML login page",
             Load,
             always("GET", Fault::HtmlLogin),
-            fails("notDocSpace", &["does not look like a DocSpace API", "HTML"]),
+            fails(
+                "notDocSpace",
+                &["does not look like a DocSpace API", "HTML"],
+            ),
         )
         .gets(1),
-        row("load empty 200", Load, always("GET", Fault::Empty200), fails("notDocSpace", &["empty body"])).gets(1),
-        row("load 50 MB body", Load, always("GET", Fault::HugeBody), fails("notDocSpace", &["larger than 4 MiB"]))
-            .gets(1)
-            .within(fast),
+        row(
+            "load empty 200",
+            Load,
+            always("GET", Fault::Empty200),
+            fails("notDocSpace", &["empty body"]),
+        )
+        .gets(1),
+        row(
+            "load 50 MB body",
+            Load,
+            always("GET", Fault::HugeBody),
+            fails("notDocSpace", &["larger than 4 MiB"]),
+        )
+        .gets(1)
+        .within(fast),
         row(
             "load JSON that is no envelope",
             Load,
-            always("GET", Fault::body("{\"sms\":true}", Some("application/json"))),
+            always(
+                "GET",
+                Fault::body("{\"sms\":true}", Some("application/json")),
+            ),
             fails("notDocSpace", &["not a DocSpace API envelope"]),
         )
         .gets(1),
         // ---- save: faults on PUT settings/tfaapp (the read before it is clean) ----
-        row("save 401", Save, once("PUT", Fault::status(401)), fails("unauthorized", &["HTTP 401"])),
-        row("save 403", Save, once("PUT", Fault::status(403)), fails("forbidden", &["HTTP 403"])),
-        row("save 404", Save, once("PUT", Fault::status(404)), fails("notFound", &["HTTP 404"])),
-        row("save 429 Retry-After 2", Save, once("PUT", retry_after(429, 2)), fails("rateLimited", &["Wait 2 s"])).within(fast),
+        row(
+            "save 401",
+            Save,
+            once("PUT", Fault::status(401)),
+            fails("unauthorized", &["HTTP 401"]),
+        ),
+        row(
+            "save 403",
+            Save,
+            once("PUT", Fault::status(403)),
+            fails("forbidden", &["HTTP 403"]),
+        ),
+        row(
+            "save 404",
+            Save,
+            once("PUT", Fault::status(404)),
+            fails("notFound", &["HTTP 404"]),
+        ),
+        row(
+            "save 429 Retry-After 2",
+            Save,
+            once("PUT", retry_after(429, 2)),
+            fails("rateLimited", &["Wait 2 s"]),
+        )
+        .within(fast),
         row(
             "save 500",
             Save,
             once("PUT", Fault::status(500)),
             save_failed(Landed::No, &["HTTP 500", "still holds the previous policy"]),
         ),
-        row("save 502", Save, once("PUT", Fault::status(502)), save_failed(Landed::No, &["HTTP 502", "Try again"])),
-        row("save 503", Save, once("PUT", Fault::status(503)), save_failed(Landed::No, &["HTTP 503"])),
-        row("save drop-before", Save, once("PUT", drop_before()), save_failed(Landed::No, &["Cannot reach", "nothing changed"])),
-        row("save drop-after (landed, answer lost)", Save, once("PUT", drop_after()), Expect::Saved { recovered: true }),
-        row("save truncated JSON (landed, answer cut)", Save, once("PUT", Fault::TruncatedJson), Expect::Saved { recovered: true }),
-        row("save HTML login page", Save, once("PUT", Fault::HtmlLogin), save_failed(Landed::No, &["HTML"])),
-        row("save empty 200", Save, once("PUT", Fault::Empty200), save_failed(Landed::No, &["empty body"])),
-        row("save 50 MB body", Save, once("PUT", Fault::HugeBody), save_failed(Landed::No, &["larger than 4 MiB"])).within(fast),
+        row(
+            "save 502",
+            Save,
+            once("PUT", Fault::status(502)),
+            save_failed(Landed::No, &["HTTP 502", "Try again"]),
+        ),
+        row(
+            "save 503",
+            Save,
+            once("PUT", Fault::status(503)),
+            save_failed(Landed::No, &["HTTP 503"]),
+        ),
+        row(
+            "save drop-before",
+            Save,
+            once("PUT", drop_before()),
+            save_failed(Landed::No, &["Cannot reach", "nothing changed"]),
+        ),
+        row(
+            "save drop-after (landed, answer lost)",
+            Save,
+            once("PUT", drop_after()),
+            Expect::Saved { recovered: true },
+        ),
+        row(
+            "save truncated JSON (landed, answer cut)",
+            Save,
+            once("PUT", Fault::TruncatedJson),
+            Expect::Saved { recovered: true },
+        ),
+        row(
+            "save HTML login page",
+            Save,
+            once("PUT", Fault::HtmlLogin),
+            save_failed(Landed::No, &["HTML"]),
+        ),
+        row(
+            "save empty 200",
+            Save,
+            once("PUT", Fault::Empty200),
+            save_failed(Landed::No, &["empty body"]),
+        ),
+        row(
+            "save 50 MB body",
+            Save,
+            once("PUT", Fault::HugeBody),
+            save_failed(Landed::No, &["larger than 4 MiB"]),
+        )
+        .within(fast),
         // ---- save: faults on the reads around the PUT ----
-        row("save, read before it 503 once", Save, once("GET", Fault::status(503)), Expect::Saved { recovered: false }),
-        row("save, read before it 401", Save, always("GET", Fault::status(401)), fails("unauthorized", &["HTTP 401"])).puts(0),
+        row(
+            "save, read before it 503 once",
+            Save,
+            once("GET", Fault::status(503)),
+            Expect::Saved { recovered: false },
+        ),
+        row(
+            "save, read before it 401",
+            Save,
+            always("GET", Fault::status(401)),
+            fails("unauthorized", &["HTTP 401"]),
+        )
+        .puts(0),
         row(
             "save drop-after, re-read 503 forever",
             Save,
-            vec![rule("PUT", drop_after()).times(1), rule("GET", Fault::status(503)).skip(1)],
-            save_failed(Landed::Unknown, &["not known whether the change landed", "reload"]),
+            vec![
+                rule("PUT", drop_after()).times(1),
+                rule("GET", Fault::status(503)).skip(1),
+            ],
+            save_failed(
+                Landed::Unknown,
+                &["not known whether the change landed", "reload"],
+            ),
         )
         .within(Duration::from_secs(4)),
         row(
             "save 500, re-read HTML login",
             Save,
-            vec![rule("PUT", Fault::status(500)).times(1), rule("GET", Fault::HtmlLogin).skip(1)],
-            save_failed(Landed::Unknown, &["HTTP 500", "not known whether the change landed"]),
+            vec![
+                rule("PUT", Fault::status(500)).times(1),
+                rule("GET", Fault::HtmlLogin).skip(1),
+            ],
+            save_failed(
+                Landed::Unknown,
+                &["HTTP 500", "not known whether the change landed"],
+            ),
         ),
     ]
 }
 
 /// Words that tell the user what to do next; every error message must have one.
-const ADVICE: &[&str] = &["try again", "check ", "create a new key", "use ", "reload", "wait ", "only the portal owner"];
-
+const ADVICE: &[&str] = &[
+    "try again",
+    "check ",
+    "create a new key",
+    "use ",
+    "reload",
+    "wait ",
+    "only the portal owner",
+];
 
 /// What the portal holds, from `GET /sandbox/state`.
 #[derive(Debug, PartialEq, Eq)]
@@ -249,7 +448,12 @@ async fn held(sb: &Sandbox) -> Held {
     let empty = |v: &Value| v.is_null() || v.as_array().is_some_and(|a| a.is_empty());
     if app["enable"] == false && sms["enable"] == false {
         Held::Old
-    } else if app["enable"] == true && sms["enable"] == false && app["trustedIps"] == serde_json::json!([NEW_IP]) && empty(&app["mandatoryUsers"]) && empty(&app["mandatoryGroups"]) {
+    } else if app["enable"] == true
+        && sms["enable"] == false
+        && app["trustedIps"] == serde_json::json!([NEW_IP])
+        && empty(&app["mandatoryUsers"])
+        && empty(&app["mandatoryGroups"])
+    {
         Held::New
     } else {
         Held::Other(format!("app {app}, sms {sms}"))
@@ -262,16 +466,25 @@ async fn run(row: &Row) -> Vec<String> {
     let sb = common::sandbox().await;
     let portal = sb.url();
     let key = ApiKey::new(OWNER_KEY).unwrap();
-    let conn = Connection::open(common::portal(&sb), &key, opts()).await.expect("connects");
+    let conn = Connection::open(common::portal(&sb), &key, opts())
+        .await
+        .expect("connects");
     let base = conn.load().await.expect("clean load").live.policy;
     assert_eq!(base, Policy::disabled());
-    let (puts0, gets0, audit0) = (sb.request_count("PUT", TFA), sb.request_count("GET", TFA), sb.audit().len());
+    let (puts0, gets0, audit0) = (
+        sb.request_count("PUT", TFA),
+        sb.request_count("GET", TFA),
+        sb.audit().len(),
+    );
 
     sb.set_faults(row.faults.clone());
     let started = Instant::now();
     let outcome: Result<Option<bool>, ServiceError> = match row.op {
         Op::Load => conn.load().await.map(|_| None),
-        Op::Save => conn.save(&base, &draft(), false).await.map(|s| Some(s.recovered)),
+        Op::Save => conn
+            .save(&base, &draft(), false)
+            .await
+            .map(|s| Some(s.recovered)),
     };
     let elapsed = started.elapsed();
     sb.clear_faults();
@@ -295,16 +508,26 @@ async fn run(row: &Row) -> Vec<String> {
     let may_hold: &[Held] = match (&row.expect, &outcome) {
         (Expect::Saved { .. }, _) => &[Held::New],
         (_, _) if row.op == Op::Load => &[Held::Old],
-        (Expect::Fails { landed: Some(Landed::Unknown), .. }, _) => &[Held::Old, Held::New],
+        (
+            Expect::Fails {
+                landed: Some(Landed::Unknown),
+                ..
+            },
+            _,
+        ) => &[Held::Old, Held::New],
         _ => &[Held::Old],
     };
     let now = held(&sb).await;
     if !may_hold.contains(&now) {
-        problems.push(format!("the portal holds {now:?}, expected one of {may_hold:?}"));
+        problems.push(format!(
+            "the portal holds {now:?}, expected one of {may_hold:?}"
+        ));
     }
     let landed_puts = (sb.audit().len() - audit0) as u64;
     if landed_puts != u64::from(now == Held::New) {
-        problems.push(format!("{landed_puts} PUTs were applied, but the portal holds {now:?}"));
+        problems.push(format!(
+            "{landed_puts} PUTs were applied, but the portal holds {now:?}"
+        ));
     }
 
     match (&row.expect, outcome) {
@@ -324,7 +547,9 @@ async fn run(row: &Row) -> Vec<String> {
                 _ => None,
             };
             if got_landed != *landed {
-                problems.push(format!("landed {got_landed:?}, expected {landed:?}: {message}"));
+                problems.push(format!(
+                    "landed {got_landed:?}, expected {landed:?}: {message}"
+                ));
             }
             if !message.contains(&portal) {
                 problems.push(format!("the message does not name {portal}: {message}"));
@@ -364,14 +589,32 @@ async fn every_fault_against_load_and_save() {
     let mut report = Vec::new();
     let mut failed = 0;
     for (row, (problems, took)) in rows.iter().zip(&results) {
-        let verdict = if problems.is_empty() { "ok".to_string() } else { problems.join("\n      ") };
+        let verdict = if problems.is_empty() {
+            "ok".to_string()
+        } else {
+            problems.join("\n      ")
+        };
         failed += usize::from(!problems.is_empty());
-        report.push(format!("{:<44} {:>6} ms  {verdict}", row.name, took.as_millis()));
+        report.push(format!(
+            "{:<44} {:>6} ms  {verdict}",
+            row.name,
+            took.as_millis()
+        ));
     }
     println!("{}", report.join("\n"));
-    assert_eq!(failed, 0, "{failed} of {} rows failed:\n{}", rows.len(), report.join("\n"));
+    assert_eq!(
+        failed,
+        0,
+        "{failed} of {} rows failed:\n{}",
+        rows.len(),
+        report.join("\n")
+    );
     // A guard against hangs; the matrix takes a few seconds on an idle machine.
-    assert!(started.elapsed() < Duration::from_secs(40), "the matrix took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "the matrix took {:?}",
+        started.elapsed()
+    );
 }
 
 /// A PUT that outlives the client's timeout is still being handled by the server, which then
@@ -382,10 +625,26 @@ async fn a_timed_out_put_that_lands_later_is_not_reported_as_not_landed() {
     let row = row(
         "save delay over the timeout (lands later)",
         Op::Save,
-        once("PUT", Fault::Delay { ms: OVER_TIMEOUT_MS }),
-        save_failed(Landed::Unknown, &["did not answer within 1 s", "not known whether the change landed"]),
+        once(
+            "PUT",
+            Fault::Delay {
+                ms: OVER_TIMEOUT_MS,
+            },
+        ),
+        save_failed(
+            Landed::Unknown,
+            &[
+                "did not answer within 1 s",
+                "not known whether the change landed",
+            ],
+        ),
     )
     .settle(Duration::from_millis(OVER_TIMEOUT_MS));
     let problems = run(&row).await;
-    assert!(problems.is_empty(), "{}:\n{}", row.name, problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}:\n{}",
+        row.name,
+        problems.join("\n")
+    );
 }

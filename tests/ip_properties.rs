@@ -53,17 +53,20 @@ mod model {
         }
         let mut values = Vec::new();
         for part in &parts {
-            let (digits, radix) = if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
-                (hex, 16)
-            } else if part.len() > 1 && part.starts_with('0') {
-                (&part[1..], 8)
-            } else {
-                (*part, 10)
-            };
+            let (digits, radix) =
+                if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+                    (hex, 16)
+                } else if part.len() > 1 && part.starts_with('0') {
+                    (&part[1..], 8)
+                } else {
+                    (*part, 10)
+                };
             if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
                 return None;
             }
-            let value = u64::from_str_radix(digits, radix).ok().filter(|v| *v <= u64::from(u32::MAX))?;
+            let value = u64::from_str_radix(digits, radix)
+                .ok()
+                .filter(|v| *v <= u64::from(u32::MAX))?;
             values.push(value);
         }
         let (last, leading) = values.split_last()?;
@@ -114,13 +117,19 @@ mod model {
         let mut v4 = 0u32;
         for (i, p) in parts.iter().enumerate() {
             let leading_zero_ok = i == 3 && !p.starts_with("00");
-            if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0') && !leading_zero_ok) {
+            if p.is_empty()
+                || !p.chars().all(|c| c.is_ascii_digit())
+                || (p.len() > 1 && p.starts_with('0') && !leading_zero_ok)
+            {
                 return None;
             }
             let value: u32 = p.parse().ok().filter(|v| *v <= 255)?;
             v4 = (v4 << 8) | value;
         }
-        format!("{head}:{:x}:{:x}", v4 >> 16, v4 & 0xffff).parse::<Ipv6Addr>().ok().map(u128::from)
+        format!("{head}:{:x}:{:x}", v4 >> 16, v4 & 0xffff)
+            .parse::<Ipv6Addr>()
+            .ok()
+            .map(u128::from)
     }
 
     fn top32(ip: Ip) -> u32 {
@@ -195,8 +204,17 @@ mod model {
 fn v4() -> impl Strategy<Value = Ipv4Addr> {
     prop_oneof![
         any::<u32>().prop_map(Ipv4Addr::from),
-        prop::sample::select(vec![0u32, 1, 0x0A00_0001, 0x0A00_00FF, 0x7F00_0001, 0xC0A8_0100, 0xFFFF_FFFF, 0x8000_0000])
-            .prop_map(Ipv4Addr::from),
+        prop::sample::select(vec![
+            0u32,
+            1,
+            0x0A00_0001,
+            0x0A00_00FF,
+            0x7F00_0001,
+            0xC0A8_0100,
+            0xFFFF_FFFF,
+            0x8000_0000
+        ])
+        .prop_map(Ipv4Addr::from),
     ]
 }
 
@@ -219,9 +237,18 @@ fn near(a: IpAddr, flip: u128, high: bool) -> IpAddr {
     match a {
         IpAddr::V4(x) => {
             let f = flip as u32;
-            IpAddr::V4(Ipv4Addr::from(u32::from(x) ^ if high { f.rotate_right(8) } else { f & 0xFFFF }))
+            IpAddr::V4(Ipv4Addr::from(
+                u32::from(x) ^ if high { f.rotate_right(8) } else { f & 0xFFFF },
+            ))
         }
-        IpAddr::V6(x) => IpAddr::V6(Ipv6Addr::from(u128::from(x) ^ if high { flip.rotate_right(40) } else { flip & 0xFFFF_FFFF })),
+        IpAddr::V6(x) => IpAddr::V6(Ipv6Addr::from(
+            u128::from(x)
+                ^ if high {
+                    flip.rotate_right(40)
+                } else {
+                    flip & 0xFFFF_FFFF
+                },
+        )),
     }
 }
 
@@ -278,10 +305,25 @@ fn entry_around(a: IpAddr) -> impl Strategy<Value = String> {
 
 /// A request IP and an entry likely to be near it, so that both outcomes are common.
 fn request_and_entry() -> impl Strategy<Value = (String, String)> {
-    (ip(), any::<u128>(), any::<bool>(), any::<bool>(), prop::option::of(any::<u16>()), prop::bool::weighted(0.1))
+    (
+        ip(),
+        any::<u128>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(any::<u16>()),
+        prop::bool::weighted(0.1),
+    )
         .prop_flat_map(|(seed, flip, high, related, port, junk_request)| {
-            let request_ip = if related { near(seed, flip, high) } else { seed };
-            let request = if junk_request { "[0-9a-f.:\\[\\]]{0,12}".boxed() } else { Just(request_text(request_ip, port)).boxed() };
+            let request_ip = if related {
+                near(seed, flip, high)
+            } else {
+                seed
+            };
+            let request = if junk_request {
+                "[0-9a-f.:\\[\\]]{0,12}".boxed()
+            } else {
+                Just(request_text(request_ip, port)).boxed()
+            };
             (request, entry_around(seed))
         })
 }
@@ -296,7 +338,10 @@ fn any_text(max: usize) -> impl Strategy<Value = String> {
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 2000, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 2000,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -391,7 +436,11 @@ fn the_model_passes_the_doc_vectors() {
         ("10.0.0.5", "192.168.1.10/24", Err(())),
     ] {
         assert_eq!(model::matches(ip, entry), want, "{ip} vs {entry:?}");
-        assert_eq!(server_matches(ip, entry).map_err(|_| ()), want, "{ip} vs {entry:?}");
+        assert_eq!(
+            server_matches(ip, entry).map_err(|_| ()),
+            want,
+            "{ip} vs {entry:?}"
+        );
     }
 }
 
@@ -403,7 +452,10 @@ fn generators_reach_both_outcomes() {
     let mut runner = TestRunner::deterministic();
     let (mut hits, mut misses, mut throws, mut clean) = (0, 0, 0, 0);
     for _ in 0..2000 {
-        let (request, entry) = request_and_entry().new_tree(&mut runner).expect("a value").current();
+        let (request, entry) = request_and_entry()
+            .new_tree(&mut runner)
+            .expect("a value")
+            .current();
         match server_matches(&request, &entry) {
             Ok(true) => hits += 1,
             Ok(false) => misses += 1,
@@ -412,5 +464,8 @@ fn generators_reach_both_outcomes() {
         clean += usize::from(parse_entry(&entry).is_ok_and(|e| e.warnings.is_empty()));
     }
     eprintln!("hits {hits}, misses {misses}, throws {throws}, clean {clean}");
-    assert!(hits > 200 && misses > 200 && throws > 100 && clean > 300, "hits {hits}, misses {misses}, throws {throws}, clean {clean}");
+    assert!(
+        hits > 200 && misses > 200 && throws > 100 && clean > 300,
+        "hits {hits}, misses {misses}, throws {throws}, clean {clean}"
+    );
 }

@@ -24,28 +24,58 @@ fn keyring_set_get_delete() {
     let store = KeyringStore::new(SERVICE, Duration::from_secs(10));
     let acct = account();
     assert!(store.get(&acct).unwrap().is_none());
-    store.set(&acct, &ApiKey::new("sk-keychain-test-1").unwrap()).unwrap();
-    assert_eq!(store.get(&acct).unwrap().unwrap().expose(), "sk-keychain-test-1");
+    store
+        .set(&acct, &ApiKey::new("sk-keychain-test-1").unwrap())
+        .unwrap();
+    assert_eq!(
+        store.get(&acct).unwrap().unwrap().expose(),
+        "sk-keychain-test-1"
+    );
     // A fresh store object reads the same entry: it is really in the keychain.
     let again = KeyringStore::new(SERVICE, Duration::from_secs(10));
-    assert_eq!(again.get(&acct).unwrap().unwrap().expose(), "sk-keychain-test-1");
-    store.set(&acct, &ApiKey::new("sk-keychain-test-2").unwrap()).unwrap();
-    assert_eq!(again.get(&acct).unwrap().unwrap().expose(), "sk-keychain-test-2", "set replaces");
+    assert_eq!(
+        again.get(&acct).unwrap().unwrap().expose(),
+        "sk-keychain-test-1"
+    );
+    store
+        .set(&acct, &ApiKey::new("sk-keychain-test-2").unwrap())
+        .unwrap();
+    assert_eq!(
+        again.get(&acct).unwrap().unwrap().expose(),
+        "sk-keychain-test-2",
+        "set replaces"
+    );
     assert!(store.delete(&acct).unwrap());
     assert!(store.get(&acct).unwrap().is_none());
-    assert!(!store.delete(&acct).unwrap(), "deleting twice is not an error");
+    assert!(
+        !store.delete(&acct).unwrap(),
+        "deleting twice is not an error"
+    );
 }
 
 fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String) {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).env_remove("DOCSPACE_API_KEY").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .env_remove("DOCSPACE_API_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -60,11 +90,16 @@ async fn cli_login_stores_the_key_and_logout_removes_it() {
     .await
     .unwrap();
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Adam Admin") && out.contains("stored in the keychain"), "{out}");
+    assert!(
+        out.contains("Adam Admin") && out.contains("stored in the keychain"),
+        "{out}"
+    );
     assert!(!out.contains(ADMIN_KEY) && !err.contains(ADMIN_KEY));
 
     // The key really is in the keychain, under the app id and the normalized portal URL.
-    let stored = KeyringStore::new(docspace_tfa::APP_ID, Duration::from_secs(10)).get(&portal(&sb).to_string()).unwrap();
+    let stored = KeyringStore::new(docspace_tfa::APP_ID, Duration::from_secs(10))
+        .get(&portal(&sb).to_string())
+        .unwrap();
     assert_eq!(stored.unwrap().expose(), ADMIN_KEY);
 
     let (code, out, err) = tokio::task::spawn_blocking({
@@ -84,17 +119,36 @@ async fn cli_login_stores_the_key_and_logout_removes_it() {
     .unwrap();
     assert_eq!(code, 0);
     assert!(out.contains("removed"), "{out}");
-    let (code, _, err) = tokio::task::spawn_blocking(move || run(&["--portal", &url, "show"], &[], "")).await.unwrap();
+    let (code, _, err) =
+        tokio::task::spawn_blocking(move || run(&["--portal", &url, "show"], &[], ""))
+            .await
+            .unwrap();
     assert_eq!(code, 1);
-    assert!(err.contains("No API key is stored") && err.contains("login"), "{err}");
+    assert!(
+        err.contains("No API key is stored") && err.contains("login"),
+        "{err}"
+    );
 }
 
 #[test]
 fn no_secret_service_gives_a_clear_message() {
-    let bogus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/docspace-tfa-test-bus"), ("DISPLAY", "")];
-    let (code, _, err) = run(&["--portal", "https://portal.example.com", "logout"], &bogus, "");
+    let bogus = [
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/docspace-tfa-test-bus",
+        ),
+        ("DISPLAY", ""),
+    ];
+    let (code, _, err) = run(
+        &["--portal", "https://portal.example.com", "logout"],
+        &bogus,
+        "",
+    );
     assert_eq!(code, 1);
-    assert!(err.contains("No keychain is available") && err.contains("Secret Service"), "{err}");
+    assert!(
+        err.contains("No keychain is available") && err.contains("Secret Service"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -115,20 +169,42 @@ async fn locked_keychain_is_reported_not_hung() {
     // A new session bus whose gnome-keyring is started by D-Bus activation, never unlocked.
     let (code, _, err) = tokio::task::spawn_blocking(move || {
         let mut child = Command::new("dbus-run-session")
-            .args(["--", "env", "-u", "DISPLAY", &format!("XDG_DATA_HOME={data_dir}"), BIN, "--portal", &url, "login"])
+            .args([
+                "--",
+                "env",
+                "-u",
+                "DISPLAY",
+                &format!("XDG_DATA_HOME={data_dir}"),
+                BIN,
+                "--portal",
+                &url,
+                "login",
+            ])
             .env_remove("DOCSPACE_API_KEY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{ADMIN_KEY}\n").as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{ADMIN_KEY}\n").as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     })
     .await
     .unwrap();
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("locked") || err.contains("did not answer"), "{err}");
+    assert!(
+        err.contains("locked") || err.contains("did not answer"),
+        "{err}"
+    );
     assert!(!err.contains(ADMIN_KEY));
 }

@@ -57,8 +57,23 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        prop::sample::select(&["sms", "app", "none", "SMS", "", "10.0.0.1", "10.0.0.0/8", "::1", "0.0.0.0/0", "a-b"][..]).prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        prop::sample::select(
+            &[
+                "sms",
+                "app",
+                "none",
+                "SMS",
+                "",
+                "10.0.0.1",
+                "10.0.0.0/8",
+                "::1",
+                "0.0.0.0/0",
+                "a-b"
+            ][..]
+        )
+        .prop_map(Value::from),
         any::<u128>().prop_map(|n| Value::from(Uuid::from_u128(n).to_string())),
         "\\PC{0,24}".prop_map(Value::from),
     ]
@@ -69,7 +84,8 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf().prop_recursive(4, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((key(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            prop::collection::vec((key(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
         ]
     })
 }
@@ -80,7 +96,11 @@ fn tfa_entry() -> impl Strategy<Value = Value> {
     let list = prop_oneof![
         Just(Value::Null),
         prop::collection::vec(leaf(), 0..4).prop_map(Value::Array),
-        prop::collection::vec(any::<u128>().prop_map(|n| Value::from(Uuid::from_u128(n).to_string())), 0..4).prop_map(Value::Array),
+        prop::collection::vec(
+            any::<u128>().prop_map(|n| Value::from(Uuid::from_u128(n).to_string())),
+            0..4
+        )
+        .prop_map(Value::Array),
         json_value(),
     ];
     (
@@ -93,26 +113,28 @@ fn tfa_entry() -> impl Strategy<Value = Value> {
         prop::collection::vec((key(), json_value()), 0..2),
         prop::collection::vec(any::<bool>(), 8),
     )
-        .prop_map(|(id, enabled, available, ips, users, groups, extra, keep)| {
-            let mut o = Map::new();
-            let fields = [
-                ("id", id),
-                ("enabled", enabled),
-                (if keep[6] { "available" } else { "avaliable" }, available),
-                ("trustedIps", ips),
-                ("mandatoryUsers", users),
-                ("mandatoryGroups", groups),
-            ];
-            for (i, (k, v)) in fields.into_iter().enumerate() {
-                if keep[i] || i == 0 {
-                    o.insert(k.to_string(), v);
+        .prop_map(
+            |(id, enabled, available, ips, users, groups, extra, keep)| {
+                let mut o = Map::new();
+                let fields = [
+                    ("id", id),
+                    ("enabled", enabled),
+                    (if keep[6] { "available" } else { "avaliable" }, available),
+                    ("trustedIps", ips),
+                    ("mandatoryUsers", users),
+                    ("mandatoryGroups", groups),
+                ];
+                for (i, (k, v)) in fields.into_iter().enumerate() {
+                    if keep[i] || i == 0 {
+                        o.insert(k.to_string(), v);
+                    }
                 }
-            }
-            for (k, v) in extra {
-                o.insert(k, v);
-            }
-            Value::Object(o)
-        })
+                for (k, v) in extra {
+                    o.insert(k, v);
+                }
+                Value::Object(o)
+            },
+        )
 }
 
 /// DocSpace-shaped answers: envelopes around random or entry-shaped responses.
@@ -122,17 +144,23 @@ fn envelope() -> impl Strategy<Value = Value> {
         1 => json_value(),
     ];
     let status = prop_oneof![3 => Just(json!(0)), 1 => leaf()];
-    (response, status, any::<bool>(), prop::collection::vec((key(), json_value()), 0..2)).prop_map(|(response, status, with_status, extra)| {
-        let mut o = Map::new();
-        o.insert("response".into(), response);
-        if with_status {
-            o.insert("status".into(), status);
-        }
-        for (k, v) in extra {
-            o.insert(k, v);
-        }
-        Value::Object(o)
-    })
+    (
+        response,
+        status,
+        any::<bool>(),
+        prop::collection::vec((key(), json_value()), 0..2),
+    )
+        .prop_map(|(response, status, with_status, extra)| {
+            let mut o = Map::new();
+            o.insert("response".into(), response);
+            if with_status {
+                o.insert("status".into(), status);
+            }
+            for (k, v) in extra {
+                o.insert(k, v);
+            }
+            Value::Object(o)
+        })
 }
 
 /// The bytes of an answer body.
@@ -160,7 +188,17 @@ fn status() -> impl Strategy<Value = u16> {
 }
 
 fn content_type() -> impl Strategy<Value = Option<String>> {
-    prop::sample::select(&[None, Some("application/json"), Some("application/json; charset=utf-8"), Some("text/html"), Some("text/plain"), Some("")][..]).prop_map(|c| c.map(str::to_string))
+    prop::sample::select(
+        &[
+            None,
+            Some("application/json"),
+            Some("application/json; charset=utf-8"),
+            Some("text/html"),
+            Some("text/plain"),
+            Some(""),
+        ][..],
+    )
+    .prop_map(|c| c.map(str::to_string))
 }
 
 /// One sandbox and runtime for all cases: the body fault is swapped per case.
@@ -173,7 +211,11 @@ struct World {
 fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let sandbox = rt.block_on(common::sandbox());
         // No retries: a random 429 or 503 must not make a case wait.
         let opts = ClientOptions {
@@ -181,15 +223,30 @@ fn world() -> &'static World {
             request_timeout: Duration::from_secs(5),
             ..ClientOptions::default()
         };
-        let client = DocSpaceClient::new(common::portal(&sandbox), &ApiKey::new(OWNER_KEY).unwrap(), opts).unwrap();
-        World { rt, sandbox, client }
+        let client = DocSpaceClient::new(
+            common::portal(&sandbox),
+            &ApiKey::new(OWNER_KEY).unwrap(),
+            opts,
+        )
+        .unwrap();
+        World {
+            rt,
+            sandbox,
+            client,
+        }
     })
 }
 
 fn check_error(e: &ApiError, portal: &str) -> Result<(), TestCaseError> {
     let message = e.to_string();
-    prop_assert!(message.contains(portal), "error does not name the portal: {message}");
-    prop_assert!(!message.contains(OWNER_KEY), "error carries the key: {message}");
+    prop_assert!(
+        message.contains(portal),
+        "error does not name the portal: {message}"
+    );
+    prop_assert!(
+        !message.contains(OWNER_KEY),
+        "error carries the key: {message}"
+    );
     Ok(())
 }
 

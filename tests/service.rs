@@ -3,13 +3,13 @@
 mod common;
 
 use common::*;
+use docspace_tfa::docspace::ClientOptions;
 use docspace_tfa::history::HistoryStore;
 use docspace_tfa::policy::system_groups::system_group_name;
 use docspace_tfa::policy::{Level, Method, Policy};
 use docspace_tfa::sandbox::{SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
-use docspace_tfa::service::{Connection, ServiceError};
-use docspace_tfa::docspace::ClientOptions;
 use docspace_tfa::secrets::ApiKey;
+use docspace_tfa::service::{Connection, ServiceError};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,9 +22,18 @@ async fn live(conn: &Connection) -> Policy {
 #[tokio::test]
 async fn only_admins_and_the_owner_get_a_connection() {
     let sb = sandbox().await;
-    let err = Connection::open(portal(&sb), &ApiKey::new(USER_KEY).unwrap(), ClientOptions::default()).await.err().unwrap();
+    let err = Connection::open(
+        portal(&sb),
+        &ApiKey::new(USER_KEY).unwrap(),
+        ClientOptions::default(),
+    )
+    .await
+    .err()
+    .unwrap();
     assert!(matches!(err, ServiceError::NotAdmin { .. }), "{err:?}");
-    assert!(err.to_string().contains("neither the owner nor a DocSpace admin"));
+    assert!(err
+        .to_string()
+        .contains("neither the owner nor a DocSpace admin"));
     assert!(connection(&sb, ADMIN_KEY).await.me().is_admin);
     assert!(connection(&sb, OWNER_KEY).await.me().is_owner);
 }
@@ -34,7 +43,12 @@ async fn save_round_trip_app_then_none() {
     let sb = sandbox().await;
     let conn = connection(&sb, ADMIN_KEY).await;
     let base = live(&conn).await;
-    let draft = policy(Method::App, &["192.168.1.0/24", "10.0.0.5"], &[sb.user_id()], &[Uuid::parse_str(EVERYONE).unwrap()]);
+    let draft = policy(
+        Method::App,
+        &["192.168.1.0/24", "10.0.0.5"],
+        &[sb.user_id()],
+        &[Uuid::parse_str(EVERYONE).unwrap()],
+    );
     let saved = conn.save(&base, &draft, false).await.unwrap();
     assert!(saved.signed_out && !saved.recovered);
     assert_eq!(saved.after.policy, draft);
@@ -42,22 +56,39 @@ async fn save_round_trip_app_then_none() {
 
     let off = Policy::disabled();
     let saved = conn.save(&draft, &off, false).await.unwrap();
-    assert_eq!(saved.after.policy, off, "'none' answered false and that is success");
+    assert_eq!(
+        saved.after.policy, off,
+        "'none' answered false and that is success"
+    );
     assert!(!saved.signed_out);
     assert_eq!(saved.diff.trusted_ips.removed.len(), 2);
 }
 
 #[tokio::test]
 async fn lists_are_kept_when_only_the_method_changes() {
-    let sb = sandbox_with(SandboxConfig { sms_provider: true, ..SandboxConfig::default() }).await;
+    let sb = sandbox_with(SandboxConfig {
+        sms_provider: true,
+        ..SandboxConfig::default()
+    })
+    .await;
     let conn = connection(&sb, OWNER_KEY).await;
     let app = policy(Method::App, &["10.1.0.0/16"], &[sb.user_id()], &[]);
     conn.save(&Policy::disabled(), &app, false).await.unwrap();
-    let sms = Policy { method: Method::Sms, ..app.clone() };
+    let sms = Policy {
+        method: Method::Sms,
+        ..app.clone()
+    };
     conn.save(&app, &sms, false).await.unwrap();
-    assert_eq!(live(&conn).await, sms, "the lists travel with the method change");
+    assert_eq!(
+        live(&conn).await,
+        sms,
+        "the lists travel with the method change"
+    );
     let state = control_get(&sb, "/sandbox/state").await;
-    assert_eq!(state["app"]["enable"], false, "the server resets the other method: {state}");
+    assert_eq!(
+        state["app"]["enable"], false,
+        "the server resets the other method: {state}"
+    );
 }
 
 #[tokio::test]
@@ -65,13 +96,29 @@ async fn owner_rule_is_enforced_before_any_request() {
     let sb = sandbox().await;
     let conn = connection(&sb, ADMIN_KEY).await;
     let draft = policy(Method::App, &["10.0.0.1"], &[sb.owner_id()], &[]);
-    let review = conn.review(&conn.client().policy().await.unwrap(), &draft).await.unwrap();
+    let review = conn
+        .review(&conn.client().policy().await.unwrap(), &draft)
+        .await
+        .unwrap();
     assert!(!review.can_save);
-    assert!(review.problems.iter().any(|p| p.level == Level::Error && p.message.contains("Only the portal owner")), "{review:?}");
+    assert!(
+        review
+            .problems
+            .iter()
+            .any(|p| p.level == Level::Error && p.message.contains("Only the portal owner")),
+        "{review:?}"
+    );
 
-    let err = conn.save(&Policy::disabled(), &draft, false).await.unwrap_err();
+    let err = conn
+        .save(&Policy::disabled(), &draft, false)
+        .await
+        .unwrap_err();
     assert!(matches!(&err, ServiceError::Refused { .. }), "{err:?}");
-    assert!(err.to_string().contains("Only the portal owner can make TFA mandatory for the owner"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Only the portal owner can make TFA mandatory for the owner"),
+        "{err}"
+    );
     assert!(sb.audit().is_empty(), "nothing was sent to the portal");
     assert_eq!(live(&conn).await, Policy::disabled());
 }
@@ -97,21 +144,38 @@ async fn a_change_behind_our_back_is_a_conflict_not_an_overwrite() {
     let draft = policy(Method::App, &["10.0.0.1", "10.0.0.2"], &[], &[]);
     let err = conn.save(&base, &draft, false).await.unwrap_err();
     match &err {
-        ServiceError::Conflict { theirs, .. } => assert_eq!(theirs.trusted_ips.removed, vec!["10.0.0.1".to_string()]),
+        ServiceError::Conflict { theirs, .. } => {
+            assert_eq!(theirs.trusted_ips.removed, vec!["10.0.0.1".to_string()])
+        }
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert!(err.to_string().contains("Someone changed the TFA policy"));
-    assert_eq!(live(&conn).await.trusted_ips, Vec::<String>::new(), "nothing was overwritten");
+    assert_eq!(
+        live(&conn).await.trusted_ips,
+        Vec::<String>::new(),
+        "nothing was overwritten"
+    );
 
     conn.save(&base, &draft, true).await.unwrap();
-    assert_eq!(live(&conn).await, draft, "overwrite after a second confirmation");
+    assert_eq!(
+        live(&conn).await,
+        draft,
+        "overwrite after a second confirmation"
+    );
 }
 
 #[tokio::test]
 async fn sms_without_a_provider_is_refused_with_the_reason() {
     let sb = sandbox().await;
     let conn = connection(&sb, ADMIN_KEY).await;
-    let err = conn.save(&Policy::disabled(), &policy(Method::Sms, &[], &[], &[]), false).await.unwrap_err();
+    let err = conn
+        .save(
+            &Policy::disabled(),
+            &policy(Method::Sms, &[], &[], &[]),
+            false,
+        )
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no SMS provider"), "{err}");
     assert!(sb.audit().is_empty());
 }
@@ -120,7 +184,14 @@ async fn sms_without_a_provider_is_refused_with_the_reason() {
 async fn invalid_trusted_ips_are_refused_naming_the_entry() {
     let sb = sandbox().await;
     let conn = connection(&sb, ADMIN_KEY).await;
-    let err = conn.save(&Policy::disabled(), &policy(Method::App, &["10.0.0.1", "192.168.1.10/24"], &[], &[]), false).await.unwrap_err();
+    let err = conn
+        .save(
+            &Policy::disabled(),
+            &policy(Method::App, &["10.0.0.1", "192.168.1.10/24"], &[], &[]),
+            false,
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::Refused { .. }));
     assert!(err.to_string().contains("192.168.1.10/24"), "{err}");
     assert!(sb.audit().is_empty());
@@ -132,13 +203,21 @@ async fn names_are_resolved_and_unknown_ids_are_labelled() {
     let conn = connection(&sb, OWNER_KEY).await;
     let ghost = Uuid::from_u128(7);
     let everyone = Uuid::parse_str(EVERYONE).unwrap();
-    let draft = policy(Method::App, &["10.0.0.1"], &[sb.user_id(), ghost], &[everyone, ghost]);
+    let draft = policy(
+        Method::App,
+        &["10.0.0.1"],
+        &[sb.user_id(), ghost],
+        &[everyone, ghost],
+    );
     conn.save(&Policy::disabled(), &draft, false).await.unwrap();
     let loaded = conn.load().await.unwrap();
     assert_eq!(loaded.users[0].display_name, "Uma User");
     assert!(loaded.users[0].email.is_some());
     assert!(!loaded.users[1].known);
-    assert_eq!(loaded.users[1].display_name, format!("unknown user {ghost}"));
+    assert_eq!(
+        loaded.users[1].display_name,
+        format!("unknown user {ghost}")
+    );
     assert_eq!(loaded.groups[0].name, system_group_name(everyone).unwrap());
     assert!(loaded.groups[0].is_system);
     assert_eq!(loaded.groups[1].name, format!("unknown group {ghost}"));
@@ -149,8 +228,18 @@ async fn names_for_several_policies_name_each_id_once_in_first_seen_order() {
     let sb = sandbox().await;
     let conn = connection(&sb, OWNER_KEY).await;
     let everyone = Uuid::parse_str(EVERYONE).unwrap();
-    let a = policy(Method::App, &[], &[sb.user_id(), sb.admin_id()], &[everyone]);
-    let b = policy(Method::App, &[], &[sb.admin_id(), sb.owner_id(), sb.user_id()], &[everyone]);
+    let a = policy(
+        Method::App,
+        &[],
+        &[sb.user_id(), sb.admin_id()],
+        &[everyone],
+    );
+    let b = policy(
+        Method::App,
+        &[],
+        &[sb.admin_id(), sb.owner_id(), sb.user_id()],
+        &[everyone],
+    );
     let (users, groups) = conn.names_for(&[&a, &b]).await.unwrap();
     let names: Vec<&str> = users.iter().map(|p| p.display_name.as_str()).collect();
     assert_eq!(names, ["Uma User", "Adam Admin", "Olivia Owner"]);
@@ -168,19 +257,45 @@ async fn names_for_several_policies_name_each_id_once_in_first_seen_order() {
 #[tokio::test]
 async fn export_file_carries_names_and_emails_and_copy_resolves_them_on_another_portal() {
     let a = sandbox().await;
-    let b = sandbox_with(SandboxConfig { seed: 7, ..SandboxConfig::default() }).await;
+    let b = sandbox_with(SandboxConfig {
+        seed: 7,
+        ..SandboxConfig::default()
+    })
+    .await;
     assert_ne!(a.admin_id(), b.admin_id());
-    let (ca, cb) = (connection(&a, OWNER_KEY).await, connection(&b, OWNER_KEY).await);
+    let (ca, cb) = (
+        connection(&a, OWNER_KEY).await,
+        connection(&b, OWNER_KEY).await,
+    );
     let ghost = Uuid::from_u128(7);
-    let draft = policy(Method::App, &["10.0.0.0/8"], &[a.admin_id(), ghost], &[Uuid::parse_str(EVERYONE).unwrap()]);
+    let draft = policy(
+        Method::App,
+        &["10.0.0.0/8"],
+        &[a.admin_id(), ghost],
+        &[Uuid::parse_str(EVERYONE).unwrap()],
+    );
 
-    let file: serde_json::Value = serde_json::from_str(&ca.export_file(&draft).await.unwrap().to_json()).unwrap();
+    let file: serde_json::Value =
+        serde_json::from_str(&ca.export_file(&draft).await.unwrap().to_json()).unwrap();
     assert_eq!(file["portal"], a.url());
     assert_eq!(file["method"], "app");
-    assert_eq!(file["mandatoryUsers"][0], json!({ "id": a.admin_id(), "name": "Adam Admin", "email": file["mandatoryUsers"][0]["email"] }));
-    assert!(file["mandatoryUsers"][0]["email"].as_str().unwrap().contains('@'));
-    assert_eq!(file["mandatoryUsers"][1], json!({ "id": ghost }), "an unknown id is kept, without a name");
-    assert_eq!(file["mandatoryGroups"][0]["name"], system_group_name(Uuid::parse_str(EVERYONE).unwrap()).unwrap());
+    assert_eq!(
+        file["mandatoryUsers"][0],
+        json!({ "id": a.admin_id(), "name": "Adam Admin", "email": file["mandatoryUsers"][0]["email"] })
+    );
+    assert!(file["mandatoryUsers"][0]["email"]
+        .as_str()
+        .unwrap()
+        .contains('@'));
+    assert_eq!(
+        file["mandatoryUsers"][1],
+        json!({ "id": ghost }),
+        "an unknown id is kept, without a name"
+    );
+    assert_eq!(
+        file["mandatoryGroups"][0]["name"],
+        system_group_name(Uuid::parse_str(EVERYONE).unwrap()).unwrap()
+    );
 
     // A's live policy as a draft for B: the admin matched by email, the ghost reported.
     ca.save(&Policy::disabled(), &draft, false).await.unwrap();
@@ -200,15 +315,26 @@ async fn drift_is_checked_against_our_last_save_and_accepting_records_it() {
     let dir = tempfile::tempdir().unwrap();
     let history = HistoryStore::in_dir(dir.path());
     let live = Policy::disabled();
-    assert_eq!(conn.drift(&history, &live).unwrap(), None, "no history, no drift");
+    assert_eq!(
+        conn.drift(&history, &live).unwrap(),
+        None,
+        "no history, no drift"
+    );
     let err = conn.accept_drift(&history, &live, None).unwrap_err();
     assert!(matches!(err, ServiceError::NoHistory { .. }), "{err:?}");
     assert_eq!(err.kind(), "history");
 
     let ours = policy(Method::App, &["10.0.0.0/8"], &[sb.user_id()], &[]);
-    let report = conn.save_recorded(&history, &live, &ours, false, Some("rollout".into())).await.unwrap();
+    let report = conn
+        .save_recorded(&history, &live, &ours, false, Some("rollout".into()))
+        .await
+        .unwrap();
     assert_eq!(report.snapshot.as_ref().map(|s| s.number), Some(1));
-    assert_eq!(conn.drift(&history, &ours).unwrap(), None, "the portal holds our save");
+    assert_eq!(
+        conn.drift(&history, &ours).unwrap(),
+        None,
+        "the portal holds our save"
+    );
 
     let theirs = policy(Method::App, &["10.0.0.0/8", "203.0.113.5"], &[], &[]);
     let d = conn.drift(&history, &theirs).unwrap().expect("drift");
@@ -219,9 +345,23 @@ async fn drift_is_checked_against_our_last_save_and_accepting_records_it() {
     let accepted = conn.accept_drift(&history, &theirs, None).unwrap();
     assert_eq!((accepted.number, accepted.by.as_str()), (2, "Adam Admin"));
     assert_eq!((&accepted.before, &accepted.after), (&ours, &theirs));
-    assert_eq!(accepted.note.as_deref(), Some(docspace_tfa::service::ACCEPTED_NOTE));
+    assert_eq!(
+        accepted.note.as_deref(),
+        Some(docspace_tfa::service::ACCEPTED_NOTE)
+    );
     assert_eq!(conn.drift(&history, &theirs).unwrap(), None);
-    assert_eq!(conn.accept_drift(&history, &theirs, Some("again".into())).unwrap().number, 2, "nothing new to accept");
-    let mine = conn.accept_drift(&history, &Policy::disabled(), Some("their reset".into())).unwrap();
-    assert_eq!((mine.number, mine.note.as_deref()), (3, Some("their reset")));
+    assert_eq!(
+        conn.accept_drift(&history, &theirs, Some("again".into()))
+            .unwrap()
+            .number,
+        2,
+        "nothing new to accept"
+    );
+    let mine = conn
+        .accept_drift(&history, &Policy::disabled(), Some("their reset".into()))
+        .unwrap();
+    assert_eq!(
+        (mine.number, mine.note.as_deref()),
+        (3, Some("their reset"))
+    );
 }

@@ -111,7 +111,11 @@ impl Drop for KeyInput {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-pub(crate) fn connection_info(conn: &Connection, key_storage: KeyStorage, sandbox: bool) -> ConnectionInfo {
+pub(crate) fn connection_info(
+    conn: &Connection,
+    key_storage: KeyStorage,
+    sandbox: bool,
+) -> ConnectionInfo {
     let me = conn.me();
     ConnectionInfo {
         portal: conn.portal().to_string(),
@@ -127,12 +131,20 @@ pub(crate) async fn require(state: &AppState) -> CommandResult<Arc<Connection>> 
 }
 
 /// Runs blocking work (files, the history) off the async runtime's worker threads.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + Send + 'static) -> CommandResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| CommandError::Internal(format!("A background task failed: {e}.")))?
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::Internal(format!("A background task failed: {e}.")))?
 }
 
 /// Logs a failed command by kind and portal host only (messages may name people).
-pub(crate) fn logged<T>(command: &str, host: Option<&str>, result: CommandResult<T>) -> CommandResult<T> {
+pub(crate) fn logged<T>(
+    command: &str,
+    host: Option<&str>,
+    result: CommandResult<T>,
+) -> CommandResult<T> {
     if let Err(e) = &result {
         match host {
             Some(h) => log::warn!("{command} on {h} failed: {}", e.kind()),
@@ -181,7 +193,11 @@ pub async fn app_state(state: State<'_, AppState>) -> CommandResult<AppStateInfo
             None
         }
     };
-    Ok(AppStateInfo { version: env!("CARGO_PKG_VERSION"), connection, saved_portal })
+    Ok(AppStateInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        connection,
+        saved_portal,
+    })
 }
 
 #[tauri::command]
@@ -207,8 +223,18 @@ pub async fn connect(
         };
         remember_portal(&state, &portal).await;
         let info = connection_info(&conn, key_storage, false);
-        state.replace(Some(Current { conn: Arc::new(conn), key_storage, sandbox: None })).await;
-        log::info!("connected to {host} as {} (key: {})", info.role, if remember { "keychain" } else { "session" });
+        state
+            .replace(Some(Current {
+                conn: Arc::new(conn),
+                key_storage,
+                sandbox: None,
+            }))
+            .await;
+        log::info!(
+            "connected to {host} as {} (key: {})",
+            info.role,
+            if remember { "keychain" } else { "session" }
+        );
         Ok(info)
     }
     .await;
@@ -219,12 +245,29 @@ pub async fn connect(
 pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
     let result = async {
         let _session = state.session.lock().await;
-        let portal = saved_portal(&state).await?.ok_or(CommandError::NoSavedPortal)?;
+        let portal = saved_portal(&state)
+            .await?
+            .ok_or(CommandError::NoSavedPortal)?;
         let portal = PortalUrl::parse(&portal)?;
-        let conn = Connection::open_saved(portal.clone(), state.secrets.clone(), ClientOptions::default()).await?;
+        let conn = Connection::open_saved(
+            portal.clone(),
+            state.secrets.clone(),
+            ClientOptions::default(),
+        )
+        .await?;
         let info = connection_info(&conn, KeyStorage::Keychain, false);
-        state.replace(Some(Current { conn: Arc::new(conn), key_storage: KeyStorage::Keychain, sandbox: None })).await;
-        log::info!("connected to the saved portal {} as {}", portal.host(), info.role);
+        state
+            .replace(Some(Current {
+                conn: Arc::new(conn),
+                key_storage: KeyStorage::Keychain,
+                sandbox: None,
+            }))
+            .await;
+        log::info!(
+            "connected to the saved portal {} as {}",
+            portal.host(),
+            info.role
+        );
         Ok(info)
     }
     .await;
@@ -248,8 +291,18 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> CommandResult<Connecti
             }
         };
         let info = connection_info(&conn, KeyStorage::Session, true);
-        log::info!("started the sandbox portal on {} and connected as {}", sandbox.url(), info.role);
-        state.replace(Some(Current { conn: Arc::new(conn), key_storage: KeyStorage::Session, sandbox: Some(sandbox) })).await;
+        log::info!(
+            "started the sandbox portal on {} and connected as {}",
+            sandbox.url(),
+            info.role
+        );
+        state
+            .replace(Some(Current {
+                conn: Arc::new(conn),
+                key_storage: KeyStorage::Session,
+                sandbox: Some(sandbox),
+            }))
+            .await;
         Ok(info)
     }
     .await;
@@ -284,10 +337,15 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
         let Some(account) = account else {
             return Ok(ForgetKey { removed: false });
         };
-        let host = PortalUrl::parse(&account).map(|p| p.host()).unwrap_or_default();
+        let host = PortalUrl::parse(&account)
+            .map(|p| p.host())
+            .unwrap_or_default();
         let secrets = state.secrets.clone();
         let removed = off_runtime(move || secrets.delete(&account)).await?;
-        log::info!("forget key for {host}: {}", if removed { "removed" } else { "there was none" });
+        log::info!(
+            "forget key for {host}: {}",
+            if removed { "removed" } else { "there was none" }
+        );
         Ok(ForgetKey { removed })
     }
     .await;
@@ -312,18 +370,37 @@ pub async fn check_ips(entries: Vec<String>) -> CommandResult<Vec<IpCheck>> {
         .into_iter()
         .map(|c| {
             let (error, warnings, canonical) = match &c.result {
-                Ok(entry) => (None, entry.warnings.iter().map(|w| w.to_string()).collect(), Some(entry.canonical())),
+                Ok(entry) => (
+                    None,
+                    entry.warnings.iter().map(|w| w.to_string()).collect(),
+                    Some(entry.canonical()),
+                ),
                 // A refused entry still gets the core's proposal when the intent is clear
                 // (`192.168.1.10/24` -> `192.168.1.0/24`), so the UI can offer a one-click fix.
-                Err(e) => (Some(e.to_string()), Vec::new(), e.suggestion().map(str::to_string)),
+                Err(e) => (
+                    Some(e.to_string()),
+                    Vec::new(),
+                    e.suggestion().map(str::to_string),
+                ),
             };
-            IpCheck { index: c.index, text: c.text, error, warnings, canonical, duplicate_of: c.duplicate_of }
+            IpCheck {
+                index: c.index,
+                text: c.text,
+                error,
+                warnings,
+                canonical,
+                duplicate_of: c.duplicate_of,
+            }
         })
         .collect())
 }
 
 #[tauri::command]
-pub async fn search_people(state: State<'_, AppState>, query: String, start: u32) -> CommandResult<SearchPage<PersonRef>> {
+pub async fn search_people(
+    state: State<'_, AppState>,
+    query: String,
+    start: u32,
+) -> CommandResult<SearchPage<PersonRef>> {
     let conn = require(&state).await?;
     let result = async {
         let page = conn.client().people(&query, start, PAGE_SIZE).await?;
@@ -331,28 +408,44 @@ pub async fn search_people(state: State<'_, AppState>, query: String, start: u32
         conn.remember_people(&page.items);
         let ids: Vec<Uuid> = page.items.iter().map(|e| e.id).collect();
         let items = conn.people(&ids).await?;
-        Ok(SearchPage { items, start_index: page.start_index, total: page.total })
+        Ok(SearchPage {
+            items,
+            start_index: page.start_index,
+            total: page.total,
+        })
     }
     .await;
     logged("search_people", Some(&host_of(&conn)), result)
 }
 
 #[tauri::command]
-pub async fn search_groups(state: State<'_, AppState>, query: String, start: u32) -> CommandResult<SearchPage<GroupRef>> {
+pub async fn search_groups(
+    state: State<'_, AppState>,
+    query: String,
+    start: u32,
+) -> CommandResult<SearchPage<GroupRef>> {
     let conn = require(&state).await?;
     let result = async {
         let page = conn.client().groups(&query, start, PAGE_SIZE).await?;
         conn.remember_groups(&page.items);
         let ids: Vec<Uuid> = page.items.iter().map(|g| g.id).collect();
         let items = conn.groups(&ids).await?;
-        Ok(SearchPage { items, start_index: page.start_index, total: page.total })
+        Ok(SearchPage {
+            items,
+            start_index: page.start_index,
+            total: page.total,
+        })
     }
     .await;
     logged("search_groups", Some(&host_of(&conn)), result)
 }
 
 #[tauri::command]
-pub async fn review_draft(state: State<'_, AppState>, draft: Policy, my_ip: Option<String>) -> CommandResult<NamedReview> {
+pub async fn review_draft(
+    state: State<'_, AppState>,
+    draft: Policy,
+    my_ip: Option<String>,
+) -> CommandResult<NamedReview> {
     let conn = require(&state).await?;
     let result = async {
         // The admin's own address, when named, lets the review apply the server's rule to them.
@@ -381,7 +474,9 @@ pub async fn save_policy(
         let (saved, snapshot, history_error) = if sandbox {
             (conn.save(&base, &draft, overwrite).await?, None, None)
         } else {
-            let report = conn.save_recorded(&state.history, &base, &draft, overwrite, note).await?;
+            let report = conn
+                .save_recorded(&state.history, &base, &draft, overwrite, note)
+                .await?;
             if report.history_error.is_some() {
                 log::warn!("saved on {host}, but the local history could not be written");
             }
@@ -389,7 +484,10 @@ pub async fn save_policy(
         };
         let policy = conn.with_names(saved.after).await?;
         Ok(SaveResult {
-            policy: LoadedWithDrift { loaded: policy, drift: None },
+            policy: LoadedWithDrift {
+                loaded: policy,
+                drift: None,
+            },
             signed_out: saved.signed_out,
             recovered: saved.recovered,
             snapshot: snapshot.as_ref().map(SnapshotView::from),
@@ -398,7 +496,10 @@ pub async fn save_policy(
     }
     .await;
     if result.is_ok() {
-        log::info!("saved the TFA policy on {host}{}", if overwrite { " (overwrite)" } else { "" });
+        log::info!(
+            "saved the TFA policy on {host}{}",
+            if overwrite { " (overwrite)" } else { "" }
+        );
     }
     logged("save_policy", Some(&host), result)
 }

@@ -49,7 +49,11 @@ pub enum CommandError {
     #[error("No portal is remembered on this computer. Enter the portal's address and an API key to connect.")]
     NoSavedPortal,
     #[error("Cannot {action} {path}: {detail}.")]
-    File { action: &'static str, path: String, detail: String },
+    File {
+        action: &'static str,
+        path: String,
+        detail: String,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -75,11 +79,13 @@ impl CommandError {
     /// The field a validation error is about.
     fn field(&self) -> Option<&str> {
         match self {
-            CommandError::PortalUrl(_) | CommandError::Service(ServiceError::PortalUrl(_)) => Some(Field::Portal.as_str()),
-            CommandError::Secret(SecretError::EmptyKey | SecretError::MalformedKey)
-            | CommandError::Service(ServiceError::Secret(SecretError::EmptyKey | SecretError::MalformedKey)) => {
-                Some(Field::ApiKey.as_str())
+            CommandError::PortalUrl(_) | CommandError::Service(ServiceError::PortalUrl(_)) => {
+                Some(Field::Portal.as_str())
             }
+            CommandError::Secret(SecretError::EmptyKey | SecretError::MalformedKey)
+            | CommandError::Service(ServiceError::Secret(
+                SecretError::EmptyKey | SecretError::MalformedKey,
+            )) => Some(Field::ApiKey.as_str()),
             CommandError::Service(ServiceError::Invalid { field, .. }) => Some(field),
             _ => None,
         }
@@ -90,10 +96,18 @@ impl CommandError {
             return Some(json!({ "field": field }));
         }
         match self {
-            CommandError::Service(ServiceError::Conflict { theirs, live, .. }) => Some(json!({ "theirs": theirs, "live": live })),
-            CommandError::Service(ServiceError::SaveFailed { landed, .. }) => Some(json!({ "landed": landed })),
-            CommandError::Service(ServiceError::NotVerified { difference, .. }) => Some(json!({ "difference": difference })),
-            CommandError::Service(ServiceError::Refused { problems }) => Some(json!({ "problems": problems })),
+            CommandError::Service(ServiceError::Conflict { theirs, live, .. }) => {
+                Some(json!({ "theirs": theirs, "live": live }))
+            }
+            CommandError::Service(ServiceError::SaveFailed { landed, .. }) => {
+                Some(json!({ "landed": landed }))
+            }
+            CommandError::Service(ServiceError::NotVerified { difference, .. }) => {
+                Some(json!({ "difference": difference }))
+            }
+            CommandError::Service(ServiceError::Refused { problems }) => {
+                Some(json!({ "problems": problems }))
+            }
             _ => None,
         }
     }
@@ -102,7 +116,8 @@ impl CommandError {
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let details = self.details();
-        let mut s = serializer.serialize_struct("CommandError", if details.is_some() { 3 } else { 2 })?;
+        let mut s =
+            serializer.serialize_struct("CommandError", if details.is_some() { 3 } else { 2 })?;
         s.serialize_field("kind", self.kind())?;
         s.serialize_field("message", &self.to_string())?;
         if let Some(details) = details {
@@ -138,7 +153,10 @@ mod tests {
     fn save_failed_carries_landed() {
         let e = CommandError::from(ServiceError::SaveFailed {
             portal: "https://p.example".into(),
-            cause: ApiError::Timeout { portal: "https://p.example".into(), secs: 30 },
+            cause: ApiError::Timeout {
+                portal: "https://p.example".into(),
+                secs: 30,
+            },
             landed: docspace_tfa::service::Landed::Unknown,
         });
         let v = serde_json::to_value(&e).unwrap();

@@ -49,7 +49,10 @@ macro_rules! app_handler {
 }
 
 /// Registers the state and the commands: everything except the plugins that need a real desktop.
-pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+pub fn builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
     builder.manage(state).invoke_handler(app_handler!())
 }
 
@@ -59,7 +62,9 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
     tauri_plugin_log::Builder::new()
         .clear_targets()
         .targets([
-            Target::new(TargetKind::LogDir { file_name: Some("docspace-tfa".into()) }),
+            Target::new(TargetKind::LogDir {
+                file_name: Some("docspace-tfa".into()),
+            }),
             Target::new(TargetKind::Stdout),
         ])
         .level(log::LevelFilter::Info)

@@ -9,12 +9,16 @@ use docspace_tfa::history::{HistoryStore, Snapshot};
 use docspace_tfa::policy::{Policy, PolicyDiff};
 use docspace_tfa::policy_file::PolicyFile;
 use docspace_tfa::profiles::{write_atomically, Profile};
-use docspace_tfa::service::{describe, Connection, Drift, GroupRef, PersonRef, Resolution, ServiceError, WhatIf};
+use docspace_tfa::service::{
+    describe, Connection, Drift, GroupRef, PersonRef, Resolution, ServiceError, WhatIf,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use uuid::Uuid;
 
-use crate::commands::{blocking, connection_info, logged, remember_portal, require, ConnectionInfo};
+use crate::commands::{
+    blocking, connection_info, logged, remember_portal, require, ConnectionInfo,
+};
 use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, Current, KeyStorage};
 
@@ -110,13 +114,20 @@ async fn history_of(state: &AppState) -> Option<HistoryStore> {
 
 /// The drift of `live` from this app's last save to the current portal. A damaged history must
 /// not hide the policy: it is logged and there is no drift check.
-pub(crate) async fn drift_of(state: &AppState, conn: &Arc<Connection>, live: &Policy) -> Option<Drift> {
+pub(crate) async fn drift_of(
+    state: &AppState,
+    conn: &Arc<Connection>,
+    live: &Policy,
+) -> Option<Drift> {
     let store = history_of(state).await?;
     let (c, live) = (conn.clone(), live.clone());
     match blocking(move || Ok(c.drift(&store, &live)?)).await {
         Ok(drift) => drift,
         Err(e) => {
-            log::warn!("cannot read the save history of {}: {e}", conn.portal().host());
+            log::warn!(
+                "cannot read the save history of {}: {e}",
+                conn.portal().host()
+            );
             None
         }
     }
@@ -136,7 +147,11 @@ enum Dialog {
 }
 
 /// Asks for a file: through the test chooser, or the native dialog over the main window.
-async fn choose_file<R: Runtime>(app: &AppHandle<R>, state: &AppState, dialog: Dialog) -> CommandResult<Option<PathBuf>> {
+async fn choose_file<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    dialog: Dialog,
+) -> CommandResult<Option<PathBuf>> {
     if let Some(files) = state.files.clone() {
         return blocking(move || {
             Ok(match dialog {
@@ -148,21 +163,35 @@ async fn choose_file<R: Runtime>(app: &AppHandle<R>, state: &AppState, dialog: D
     }
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut builder = app.dialog().file().add_filter("TFA policy (JSON)", &["json"]);
+    let mut builder = app
+        .dialog()
+        .file()
+        .add_filter("TFA policy (JSON)", &["json"]);
     if let Some(window) = app.get_webview_window("main") {
         builder = builder.set_parent(&window);
     }
     match dialog {
-        Dialog::Save(name) => builder.set_title("Export the TFA policy").set_file_name(name).save_file(move |p| {
-            let _ = tx.send(p);
-        }),
-        Dialog::Open => builder.set_title("Import a TFA policy").pick_file(move |p| {
-            let _ = tx.send(p);
-        }),
+        Dialog::Save(name) => builder
+            .set_title("Export the TFA policy")
+            .set_file_name(name)
+            .save_file(move |p| {
+                let _ = tx.send(p);
+            }),
+        Dialog::Open => builder
+            .set_title("Import a TFA policy")
+            .pick_file(move |p| {
+                let _ = tx.send(p);
+            }),
     }
-    let picked = rx.await.map_err(|_| CommandError::Internal("The file dialog closed without an answer.".into()))?;
+    let picked = rx
+        .await
+        .map_err(|_| CommandError::Internal("The file dialog closed without an answer.".into()))?;
     picked
-        .map(|p| p.into_path().map_err(|e| CommandError::Internal(format!("The chosen file cannot be used: {e}."))))
+        .map(|p| {
+            p.into_path().map_err(|e| {
+                CommandError::Internal(format!("The chosen file cannot be used: {e}."))
+            })
+        })
         .transpose()
 }
 
@@ -182,7 +211,11 @@ pub async fn list_history(state: State<'_, AppState>) -> CommandResult<HistoryLi
         };
         let policies: Vec<&Policy> = entries.iter().flat_map(|e| [&e.before, &e.after]).collect();
         let (users, groups) = conn.names_for(&policies).await?;
-        Ok(HistoryList { entries: entries.iter().map(SnapshotView::from).collect(), users, groups })
+        Ok(HistoryList {
+            entries: entries.iter().map(SnapshotView::from).collect(),
+            users,
+            groups,
+        })
     }
     .await;
     logged("list_history", Some(&conn.portal().host()), result)
@@ -192,7 +225,11 @@ pub async fn list_history(state: State<'_, AppState>) -> CommandResult<HistoryLi
 pub async fn accept_drift(state: State<'_, AppState>) -> CommandResult<Accepted> {
     let conn = require(&state).await?;
     let result = async {
-        let store = history_of(&state).await.ok_or_else(|| ServiceError::NoHistory { portal: conn.portal().to_string() })?;
+        let store = history_of(&state)
+            .await
+            .ok_or_else(|| ServiceError::NoHistory {
+                portal: conn.portal().to_string(),
+            })?;
         let live = conn.client().policy().await?.policy;
         let c = conn.clone();
         let s = blocking(move || Ok(c.accept_drift(&store, &live, None)?)).await?;
@@ -203,7 +240,13 @@ pub async fn accept_drift(state: State<'_, AppState>) -> CommandResult<Accepted>
 }
 
 #[tauri::command]
-pub async fn what_if(state: State<'_, AppState>, user: Option<Uuid>, groups: Vec<Uuid>, ip: String, draft: Option<Policy>) -> CommandResult<WhatIf> {
+pub async fn what_if(
+    state: State<'_, AppState>,
+    user: Option<Uuid>,
+    groups: Vec<Uuid>,
+    ip: String,
+    draft: Option<Policy>,
+) -> CommandResult<WhatIf> {
     let conn = require(&state).await?;
     let result = async {
         let who = match user {
@@ -211,14 +254,20 @@ pub async fn what_if(state: State<'_, AppState>, user: Option<Uuid>, groups: Vec
             None => None,
         };
         let live = conn.client().policy().await?.policy;
-        Ok(conn.what_if(who.as_ref(), &groups, &ip, &live, draft.as_ref()).await?)
+        Ok(conn
+            .what_if(who.as_ref(), &groups, &ip, &live, draft.as_ref())
+            .await?)
     }
     .await;
     logged("what_if", Some(&conn.portal().host()), result)
 }
 
 #[tauri::command]
-pub async fn export_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, draft: Option<Policy>) -> CommandResult<Exported> {
+pub async fn export_policy<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    draft: Option<Policy>,
+) -> CommandResult<Exported> {
     let conn = require(&state).await?;
     let result = async {
         let policy = match draft {
@@ -226,14 +275,24 @@ pub async fn export_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
             None => conn.client().policy().await?.policy,
         };
         let file = conn.export_file(&policy).await?;
-        let Some(path) = choose_file(&app, &state, Dialog::Save(format!("tfa-policy-{}.json", conn.portal().host()))).await? else {
+        let Some(path) = choose_file(
+            &app,
+            &state,
+            Dialog::Save(format!("tfa-policy-{}.json", conn.portal().host())),
+        )
+        .await?
+        else {
             return Ok(Exported::Cancelled { cancelled: true });
         };
         let shown = path.display().to_string();
         let text = file.to_json() + "\n";
         let (target, detail_path) = (path.clone(), shown.clone());
         blocking(move || {
-            write_atomically(&target, text.as_bytes()).map_err(|e| CommandError::File { action: "write", path: detail_path, detail: e.to_string() })
+            write_atomically(&target, text.as_bytes()).map_err(|e| CommandError::File {
+                action: "write",
+                path: detail_path,
+                detail: e.to_string(),
+            })
         })
         .await?;
         log::info!("exported the TFA policy of {}", conn.portal().host());
@@ -244,7 +303,10 @@ pub async fn export_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
 }
 
 #[tauri::command]
-pub async fn import_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<ImportOutcome> {
+pub async fn import_policy<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<ImportOutcome> {
     let conn = require(&state).await?;
     let result = async {
         let Some(path) = choose_file(&app, &state, Dialog::Open).await? else {
@@ -253,12 +315,19 @@ pub async fn import_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
         let shown = path.display().to_string();
         let detail_path = shown.clone();
         let text = blocking(move || {
-            std::fs::read_to_string(&path).map_err(|e| CommandError::File { action: "read", path: detail_path, detail: e.to_string() })
+            std::fs::read_to_string(&path).map_err(|e| CommandError::File {
+                action: "read",
+                path: detail_path,
+                detail: e.to_string(),
+            })
         })
         .await?;
         let file = PolicyFile::parse(&text).map_err(ServiceError::from)?;
         let resolution = conn.resolve_file(&file).await?;
-        Ok(ImportOutcome::Imported(Box::new(Imported { resolution, source: shown })))
+        Ok(ImportOutcome::Imported(Box::new(Imported {
+            resolution,
+            source: shown,
+        })))
     }
     .await;
     logged("import_policy", Some(&conn.portal().host()), result)
@@ -268,19 +337,35 @@ pub async fn import_policy<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
 pub async fn list_profiles(state: State<'_, AppState>) -> CommandResult<ProfileList> {
     let store = state.profiles.clone();
     let profiles = blocking(move || Ok(store.load()?)).await?;
-    Ok(ProfileList { current: profiles.current.clone(), profiles: profiles.profiles })
+    Ok(ProfileList {
+        current: profiles.current.clone(),
+        profiles: profiles.profiles,
+    })
 }
 
 #[tauri::command]
-pub async fn switch_profile(state: State<'_, AppState>, name: String) -> CommandResult<ConnectionInfo> {
+pub async fn switch_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<ConnectionInfo> {
     let result = async {
         let _session = state.session.lock().await;
         let conn = open_profile(&state, &name).await?;
         // The switched-to portal is the one to open at the next launch.
         remember_portal(&state, conn.portal()).await;
         let info = connection_info(&conn, KeyStorage::Keychain, false);
-        log::info!("switched to the saved portal {} as {}", conn.portal().host(), info.role);
-        state.replace(Some(Current { conn: Arc::new(conn), key_storage: KeyStorage::Keychain, sandbox: None })).await;
+        log::info!(
+            "switched to the saved portal {} as {}",
+            conn.portal().host(),
+            info.role
+        );
+        state
+            .replace(Some(Current {
+                conn: Arc::new(conn),
+                key_storage: KeyStorage::Keychain,
+                sandbox: None,
+            }))
+            .await;
         Ok(info)
     }
     .await;
@@ -288,12 +373,18 @@ pub async fn switch_profile(state: State<'_, AppState>, name: String) -> Command
 }
 
 #[tauri::command]
-pub async fn copy_from_profile(state: State<'_, AppState>, name: String) -> CommandResult<Imported> {
+pub async fn copy_from_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<Imported> {
     let conn = require(&state).await?;
     let result = async {
         let source = open_profile(&state, &name).await?;
         let resolution = conn.copy_from(&source).await?;
-        Ok(Imported { resolution, source: source.portal().to_string() })
+        Ok(Imported {
+            resolution,
+            source: source.portal().to_string(),
+        })
     }
     .await;
     logged("copy_from_profile", Some(&conn.portal().host()), result)

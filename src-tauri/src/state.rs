@@ -77,8 +77,19 @@ impl AppState {
     }
 
     /// Any locations and key store: tests pass temporary folders and a `MemoryStore`.
-    pub fn new(profiles: ProfileStore, history: HistoryStore, secrets: Arc<dyn SecretStore>) -> Self {
-        AppState { current: RwLock::new(None), session: Mutex::new(()), profiles, history, secrets, files: None }
+    pub fn new(
+        profiles: ProfileStore,
+        history: HistoryStore,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Self {
+        AppState {
+            current: RwLock::new(None),
+            session: Mutex::new(()),
+            profiles,
+            history,
+            secrets,
+            files: None,
+        }
     }
 
     /// Export and import use `files` instead of the native dialogs.
@@ -94,7 +105,11 @@ impl AppState {
 
     /// Whether the current connection is the in-process sandbox (never remembered or recorded).
     pub async fn on_sandbox(&self) -> bool {
-        self.current.read().await.as_ref().is_some_and(|c| c.sandbox.is_some())
+        self.current
+            .read()
+            .await
+            .as_ref()
+            .is_some_and(|c| c.sandbox.is_some())
     }
 
     /// Makes `next` the current connection and closes the previous one (stopping its sandbox).

@@ -27,7 +27,11 @@ fn connect_load_review_save_and_load_again() {
     assert_eq!(info["keyStorage"], "keychain");
     assert_eq!(info["sandbox"], false);
     assert_eq!(info["user"]["displayName"], "Adam Admin");
-    assert_eq!(h.secrets.get(&sb.url()).unwrap().unwrap().expose(), ADMIN_KEY, "remember:true stores the key");
+    assert_eq!(
+        h.secrets.get(&sb.url()).unwrap().unwrap().expose(),
+        ADMIN_KEY,
+        "remember:true stores the key"
+    );
 
     let state = h.ok("app_state", json!({}));
     assert_eq!(state["connection"]["portal"], sb.url());
@@ -53,7 +57,13 @@ fn connect_load_review_save_and_load_again() {
         .unwrap()
         .clone();
     let groups = h.ok("search_groups", json!({ "query": "", "start": 0 }));
-    let group = groups["items"].as_array().unwrap().iter().find(|g| g["isSystem"] == false).unwrap().clone();
+    let group = groups["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["isSystem"] == false)
+        .unwrap()
+        .clone();
 
     let draft = json!({
         "method": "app",
@@ -63,20 +73,43 @@ fn connect_load_review_save_and_load_again() {
     });
     // The admin names their address: outside the trusted IPs the lockout warning names it,
     // inside it the server's rule exempts them; a typo is a validation error on `myIp`.
-    let lockout = |r: &serde_json::Value| r["problems"].as_array().unwrap().iter().any(|p| p["message"].as_str().unwrap().contains("you would need a second factor"));
-    assert!(lockout(&h.ok("review_draft", json!({ "draft": draft, "myIp": "203.0.113.9" }))));
-    assert!(!lockout(&h.ok("review_draft", json!({ "draft": draft, "myIp": "10.1.2.3" }))));
+    let lockout = |r: &serde_json::Value| {
+        r["problems"].as_array().unwrap().iter().any(|p| {
+            p["message"]
+                .as_str()
+                .unwrap()
+                .contains("you would need a second factor")
+        })
+    };
+    assert!(lockout(&h.ok(
+        "review_draft",
+        json!({ "draft": draft, "myIp": "203.0.113.9" })
+    )));
+    assert!(!lockout(&h.ok(
+        "review_draft",
+        json!({ "draft": draft, "myIp": "10.1.2.3" })
+    )));
     let typo = h.err("review_draft", json!({ "draft": draft, "myIp": "home" }));
-    assert_eq!((typo["kind"].as_str(), typo["details"]["field"].as_str()), (Some("validation"), Some("myIp")), "{typo}");
+    assert_eq!(
+        (typo["kind"].as_str(), typo["details"]["field"].as_str()),
+        (Some("validation"), Some("myIp")),
+        "{typo}"
+    );
     let review = h.ok("review_draft", json!({ "draft": draft }));
     assert_eq!(review["canSave"], true, "{review}");
     assert_eq!(review["diff"]["method"], json!(["none", "app"]));
-    assert_eq!(review["diff"]["trustedIps"]["added"], json!(["10.0.0.0/8", "192.168.1.10"]));
+    assert_eq!(
+        review["diff"]["trustedIps"]["added"],
+        json!(["10.0.0.0/8", "192.168.1.10"])
+    );
     assert!(!review["sideEffects"].as_array().unwrap().is_empty());
     assert_eq!(review["users"][0]["displayName"], person["displayName"]);
     assert_eq!(review["groups"][0]["name"], group["name"]);
 
-    let saved = h.ok("save_policy", json!({ "base": base, "draft": draft, "overwrite": false }));
+    let saved = h.ok(
+        "save_policy",
+        json!({ "base": base, "draft": draft, "overwrite": false }),
+    );
     assert_eq!(saved["signedOut"], true);
     assert_eq!(saved["recovered"], false);
     assert_eq!(saved["policy"]["policy"]["method"], "app");
@@ -88,11 +121,17 @@ fn connect_load_review_save_and_load_again() {
     // And the portal itself holds it.
     let snap = sb.snapshot();
     assert!(snap.app.enable);
-    assert_eq!(snap.app.trusted_ips.as_deref().unwrap(), ["10.0.0.0/8", "192.168.1.10"]);
+    assert_eq!(
+        snap.app.trusted_ips.as_deref().unwrap(),
+        ["10.0.0.0/8", "192.168.1.10"]
+    );
     assert_eq!(sb.sign_out_count(), 1);
     // Recorded in the history the CLI reads, so its drift check does not flag this save.
     let history = HistoryStore::in_dir(&h.dir.path().join("history"));
-    let last = history.last(&sb.url()).unwrap().expect("the save is in the history");
+    let last = history
+        .last(&sb.url())
+        .unwrap()
+        .expect("the save is in the history");
     assert_eq!(serde_json::to_value(&last.after).unwrap(), draft);
     assert_eq!(last.by, "Adam Admin");
 
@@ -100,13 +139,26 @@ fn connect_load_review_save_and_load_again() {
     let bad = json!({ "method": "app", "trustedIps": ["192.168.1.10/24"], "mandatoryUsers": [], "mandatoryGroups": [] });
     let review = h.ok("review_draft", json!({ "draft": bad }));
     assert_eq!(review["canSave"], false);
-    assert!(review["problems"].as_array().unwrap().iter().any(|p| p["level"] == "error" && p["field"] == "trustedIps[0]"), "{review}");
-    let e = h.err("save_policy", json!({ "base": draft, "draft": bad, "overwrite": false }));
+    assert!(
+        review["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["level"] == "error" && p["field"] == "trustedIps[0]"),
+        "{review}"
+    );
+    let e = h.err(
+        "save_policy",
+        json!({ "base": draft, "draft": bad, "overwrite": false }),
+    );
     assert_eq!(e["kind"], "refused", "{e}");
 
     h.ok("disconnect", json!({}));
     assert_eq!(h.err("load_policy", json!({}))["kind"], "notConnected");
-    assert!(h.secrets.get(&sb.url()).unwrap().is_some(), "disconnect keeps the key");
+    assert!(
+        h.secrets.get(&sb.url()).unwrap().is_some(),
+        "disconnect keeps the key"
+    );
     h.assert_no_key_on_disk();
     let profiles = std::fs::read_to_string(h.dir.path().join("profiles.json")).unwrap();
     assert!(profiles.contains(&sb.url()));
@@ -125,20 +177,50 @@ fn wrong_keys_and_bad_input_are_typed_errors() {
     let e = connect(&h, &sb, USER_KEY, true).unwrap_err();
     assert_eq!(e["kind"], "notAdmin", "{e}");
     assert!(!e.to_string().contains(USER_KEY));
-    assert!(h.secrets.get(&sb.url()).unwrap().is_none(), "a refused key is not stored");
+    assert!(
+        h.secrets.get(&sb.url()).unwrap().is_none(),
+        "a refused key is not stored"
+    );
 
-    let e = h.err("connect", json!({ "portal": "", "apiKey": ADMIN_KEY, "remember": false }));
-    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("portal")), "{e}");
-    let e = h.err("connect", json!({ "portal": "http://portal.example.com", "apiKey": ADMIN_KEY, "remember": false }));
-    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("portal")), "{e}");
-    let e = h.err("connect", json!({ "portal": sb.url(), "apiKey": "  ", "remember": false }));
-    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("apiKey")), "{e}");
-    let e = h.err("connect", json!({ "portal": sb.url(), "apiKey": "sk a b", "remember": false }));
+    let e = h.err(
+        "connect",
+        json!({ "portal": "", "apiKey": ADMIN_KEY, "remember": false }),
+    );
+    assert_eq!(
+        (e["kind"].as_str(), e["details"]["field"].as_str()),
+        (Some("validation"), Some("portal")),
+        "{e}"
+    );
+    let e = h.err(
+        "connect",
+        json!({ "portal": "http://portal.example.com", "apiKey": ADMIN_KEY, "remember": false }),
+    );
+    assert_eq!(
+        (e["kind"].as_str(), e["details"]["field"].as_str()),
+        (Some("validation"), Some("portal")),
+        "{e}"
+    );
+    let e = h.err(
+        "connect",
+        json!({ "portal": sb.url(), "apiKey": "  ", "remember": false }),
+    );
+    assert_eq!(
+        (e["kind"].as_str(), e["details"]["field"].as_str()),
+        (Some("validation"), Some("apiKey")),
+        "{e}"
+    );
+    let e = h.err(
+        "connect",
+        json!({ "portal": sb.url(), "apiKey": "sk a b", "remember": false }),
+    );
     assert_eq!(e["details"]["field"], "apiKey", "{e}");
 
     // Nothing is connected after failures; a portal nobody listens on is a network error.
     assert_eq!(h.ok("app_state", json!({}))["connection"], Value::Null);
-    let e = h.err("connect", json!({ "portal": "http://127.0.0.1:9", "apiKey": ADMIN_KEY, "remember": false }));
+    let e = h.err(
+        "connect",
+        json!({ "portal": "http://127.0.0.1:9", "apiKey": ADMIN_KEY, "remember": false }),
+    );
     assert_eq!(e["kind"], "network", "{e}");
     h.assert_no_key_on_disk();
     tauri::async_runtime::block_on(sb.shutdown());
@@ -152,17 +234,32 @@ fn the_acl_refuses_what_the_capability_does_not_grant() {
     for cmd in COMMANDS.iter().filter(|c| **c != "start_sandbox") {
         if let Err(e) = h.invoke(cmd, json!({})) {
             let text = e.to_string();
-            assert!(!text.contains("not allowed") && !text.contains("not found"), "{cmd}: {text}");
+            assert!(
+                !text.contains("not allowed") && !text.contains("not found"),
+                "{cmd}: {text}"
+            );
         }
     }
     // A command nobody registered, core commands the capability does not grant, and the log
     // plugin (not granted; the UI does not log through it).
-    for cmd in ["greet", "plugin:window|close", "plugin:event|emit", "plugin:webview|print", "plugin:log|log", "plugin:app|version"] {
+    for cmd in [
+        "greet",
+        "plugin:window|close",
+        "plugin:event|emit",
+        "plugin:webview|print",
+        "plugin:log|log",
+        "plugin:app|version",
+    ] {
         let e = h.invoke(cmd, json!({})).unwrap_err();
-        assert!(e.to_string().contains("not allowed") || e.to_string().contains("not found"), "{cmd}: {e}");
+        assert!(
+            e.to_string().contains("not allowed") || e.to_string().contains("not found"),
+            "{cmd}: {e}"
+        );
     }
     // A remote page in the window may call nothing at all.
-    let e = h.invoke_from("https://evil.example", "app_state", json!({})).unwrap_err();
+    let e = h
+        .invoke_from("https://evil.example", "app_state", json!({}))
+        .unwrap_err();
     assert!(e.to_string().contains("not allowed"), "{e}");
 }
 
@@ -171,7 +268,10 @@ fn someone_else_changing_the_policy_is_a_conflict() {
     let sb = sandbox();
     let h = harness();
     connect(&h, &sb, OWNER_KEY, false).unwrap();
-    assert!(h.secrets.get(&sb.url()).unwrap().is_none(), "remember:false keeps the key out of the keychain");
+    assert!(
+        h.secrets.get(&sb.url()).unwrap().is_none(),
+        "remember:false keeps the key out of the keychain"
+    );
     let base = h.ok("load_policy", json!({}))["policy"].clone();
 
     // Behind the app's back: someone turns on app TFA with one trusted IP.
@@ -181,16 +281,42 @@ fn someone_else_changing_the_policy_is_a_conflict() {
     );
 
     let draft = json!({ "method": "app", "trustedIps": ["10.1.0.0/16"], "mandatoryUsers": [], "mandatoryGroups": [] });
-    let e = h.err("save_policy", json!({ "base": base, "draft": draft, "overwrite": false }));
+    let e = h.err(
+        "save_policy",
+        json!({ "base": base, "draft": draft, "overwrite": false }),
+    );
     assert_eq!(e["kind"], "conflict", "{e}");
-    assert_eq!(e["details"]["theirs"]["method"], json!(["none", "app"]), "{e}");
-    assert_eq!(e["details"]["theirs"]["trustedIps"]["added"], json!(["203.0.113.7"]));
-    assert_eq!(e["details"]["live"]["policy"]["trustedIps"], json!(["203.0.113.7"]));
-    assert!(!sb.snapshot().app.trusted_ips.unwrap().contains(&"10.1.0.0/16".to_string()), "nothing was saved");
+    assert_eq!(
+        e["details"]["theirs"]["method"],
+        json!(["none", "app"]),
+        "{e}"
+    );
+    assert_eq!(
+        e["details"]["theirs"]["trustedIps"]["added"],
+        json!(["203.0.113.7"])
+    );
+    assert_eq!(
+        e["details"]["live"]["policy"]["trustedIps"],
+        json!(["203.0.113.7"])
+    );
+    assert!(
+        !sb.snapshot()
+            .app
+            .trusted_ips
+            .unwrap()
+            .contains(&"10.1.0.0/16".to_string()),
+        "nothing was saved"
+    );
 
     // The admin chose to overwrite.
-    let saved = h.ok("save_policy", json!({ "base": base, "draft": draft, "overwrite": true }));
-    assert_eq!(saved["policy"]["policy"]["trustedIps"], json!(["10.1.0.0/16"]));
+    let saved = h.ok(
+        "save_policy",
+        json!({ "base": base, "draft": draft, "overwrite": true }),
+    );
+    assert_eq!(
+        saved["policy"]["policy"]["trustedIps"],
+        json!(["10.1.0.0/16"])
+    );
     tauri::async_runtime::block_on(sb.shutdown());
 }
 
@@ -203,10 +329,17 @@ fn saved_portal_reconnects_and_forget_key_removes_it() {
     connect(&h, &sb, ADMIN_KEY, true).unwrap();
     h.ok("disconnect", json!({}));
     let info = h.ok("connect_saved", json!({}));
-    assert_eq!((info["portal"].as_str(), info["keyStorage"].as_str()), (Some(sb.url().as_str()), Some("keychain")));
+    assert_eq!(
+        (info["portal"].as_str(), info["keyStorage"].as_str()),
+        (Some(sb.url().as_str()), Some("keychain"))
+    );
 
     assert_eq!(h.ok("forget_key", json!({})), json!({ "removed": true }));
-    assert_eq!(h.ok("app_state", json!({}))["connection"], Value::Null, "forget_key disconnects");
+    assert_eq!(
+        h.ok("app_state", json!({}))["connection"],
+        Value::Null,
+        "forget_key disconnects"
+    );
     assert!(h.secrets.get(&sb.url()).unwrap().is_none());
     let e = h.err("connect_saved", json!({}));
     assert_eq!(e["kind"], "noKey", "{e}");
@@ -221,7 +354,11 @@ fn a_locked_keychain_is_a_keychain_error_and_session_only_still_works() {
     let e = connect(&h, &sb, ADMIN_KEY, true).unwrap_err();
     assert_eq!(e["kind"], "keychain", "{e}");
     assert!(e["message"].as_str().unwrap().contains("locked"), "{e}");
-    assert_eq!(h.ok("app_state", json!({}))["connection"], Value::Null, "not connected after a keychain failure");
+    assert_eq!(
+        h.ok("app_state", json!({}))["connection"],
+        Value::Null,
+        "not connected after a keychain failure"
+    );
 
     // What the UI offers then: the same key for this session only.
     let info = connect(&h, &sb, ADMIN_KEY, false).unwrap();
@@ -246,29 +383,47 @@ fn the_built_in_sandbox_runs_while_connected() {
     assert!(portal.starts_with("http://127.0.0.1:"));
     let loaded = h.ok("load_policy", json!({}));
     assert_eq!(loaded["policy"]["method"], "none");
-    assert_eq!(h.ok("app_state", json!({}))["savedPortal"], Value::Null, "the sandbox is never remembered");
+    assert_eq!(
+        h.ok("app_state", json!({}))["savedPortal"],
+        Value::Null,
+        "the sandbox is never remembered"
+    );
     let draft = json!({ "method": "app", "trustedIps": ["10.0.0.1"], "mandatoryUsers": [], "mandatoryGroups": [] });
-    let saved = h.ok("save_policy", json!({ "base": loaded["policy"], "draft": draft, "overwrite": false }));
+    let saved = h.ok(
+        "save_policy",
+        json!({ "base": loaded["policy"], "draft": draft, "overwrite": false }),
+    );
     assert_eq!(saved["policy"]["policy"], draft);
 
     // A second start replaces the first sandbox.
-    let second = h.ok("start_sandbox", json!({}))["portal"].as_str().unwrap().to_string();
+    let second = h.ok("start_sandbox", json!({}))["portal"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_ne!(second, portal);
     let reachable = |url: &str| {
-        tauri::async_runtime::block_on(async { reqwest::get(format!("{url}/sandbox/state")).await.is_ok() })
+        tauri::async_runtime::block_on(async {
+            reqwest::get(format!("{url}/sandbox/state")).await.is_ok()
+        })
     };
     assert!(!reachable(&portal), "the first sandbox was stopped");
     assert!(reachable(&second));
     h.ok("disconnect", json!({}));
     assert!(!reachable(&second), "disconnect stops the sandbox");
     assert!(!h.dir.path().join("profiles.json").exists());
-    assert!(!h.dir.path().join("history").exists(), "sandbox saves are not recorded");
+    assert!(
+        !h.dir.path().join("history").exists(),
+        "sandbox saves are not recorded"
+    );
 }
 
 #[test]
 fn check_ips_reports_each_entry() {
     let h = harness();
-    let r = h.ok("check_ips", json!({ "entries": ["10.0.0.1", "192.168.1.10/24", "nonsense", "10.0.0.1"] }));
+    let r = h.ok(
+        "check_ips",
+        json!({ "entries": ["10.0.0.1", "192.168.1.10/24", "nonsense", "10.0.0.1"] }),
+    );
     let r = r.as_array().unwrap();
     assert_eq!(r.len(), 4);
     assert_eq!(r[0]["index"], 0);

@@ -13,7 +13,10 @@ fn read_json(rel: &str) -> Value {
 }
 
 fn csp() -> String {
-    read_json("../tauri.conf.json")["app"]["security"]["csp"].as_str().expect("app.security.csp is a string").to_string()
+    read_json("../tauri.conf.json")["app"]["security"]["csp"]
+        .as_str()
+        .expect("app.security.csp is a string")
+        .to_string()
 }
 
 /// The directive's sources, e.g. `script-src` -> ["'self'"].
@@ -27,8 +30,19 @@ fn directive(csp: &str, name: &str) -> Option<Vec<String>> {
 #[test]
 fn csp_has_no_inline_eval_or_remote_origins() {
     let csp = csp();
-    for bad in ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'wasm-unsafe-eval'", "*", "https:", "http:"] {
-        assert!(!csp.split_whitespace().any(|t| t == bad), "CSP contains {bad}: {csp}");
+    for bad in [
+        "'unsafe-inline'",
+        "'unsafe-eval'",
+        "'unsafe-hashes'",
+        "'wasm-unsafe-eval'",
+        "*",
+        "https:",
+        "http:",
+    ] {
+        assert!(
+            !csp.split_whitespace().any(|t| t == bad),
+            "CSP contains {bad}: {csp}"
+        );
     }
     // The only http origin allowed is Tauri's own IPC endpoint; nothing https at all.
     for token in csp.split(|c: char| c.is_whitespace() || c == ';') {
@@ -36,7 +50,10 @@ fn csp_has_no_inline_eval_or_remote_origins() {
             panic!("CSP names a remote origin {token}");
         }
         if token.starts_with("http://") {
-            assert_eq!(token, "http://ipc.localhost", "CSP names a remote origin {token}");
+            assert_eq!(
+                token, "http://ipc.localhost",
+                "CSP names a remote origin {token}"
+            );
         }
     }
     assert_eq!(directive(&csp, "default-src").unwrap(), ["'self'"]);
@@ -46,7 +63,10 @@ fn csp_has_no_inline_eval_or_remote_origins() {
     assert_eq!(directive(&csp, "base-uri").unwrap(), ["'none'"]);
     assert_eq!(directive(&csp, "frame-ancestors").unwrap(), ["'none'"]);
     assert_eq!(directive(&csp, "form-action").unwrap(), ["'none'"]);
-    assert_eq!(directive(&csp, "connect-src").unwrap(), ["ipc:", "http://ipc.localhost"]);
+    assert_eq!(
+        directive(&csp, "connect-src").unwrap(),
+        ["ipc:", "http://ipc.localhost"]
+    );
 }
 
 #[test]
@@ -56,17 +76,40 @@ fn config_matches_the_design() {
     assert_eq!(conf["productName"], "DocSpace TFA Policy");
     assert_eq!(conf["build"]["frontendDist"], "ui");
     assert_eq!(conf["app"]["withGlobalTauri"], true);
-    assert!(conf["build"].get("devUrl").is_none(), "a devUrl would load the UI from a server");
+    assert!(
+        conf["build"].get("devUrl").is_none(),
+        "a devUrl would load the UI from a server"
+    );
     let windows = conf["app"]["windows"].as_array().unwrap();
     assert_eq!(windows.len(), 1);
     let w = &windows[0];
-    assert_eq!((w["label"].as_str(), w["width"].as_u64(), w["height"].as_u64()), (Some("main"), Some(1100), Some(760)));
-    assert_eq!((w["minWidth"].as_u64(), w["minHeight"].as_u64()), (Some(800), Some(600)));
-    assert_eq!(conf["app"]["security"]["capabilities"], serde_json::json!(["main"]));
-    let targets: BTreeSet<&str> = conf["bundle"]["targets"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert_eq!(
+        (
+            w["label"].as_str(),
+            w["width"].as_u64(),
+            w["height"].as_u64()
+        ),
+        (Some("main"), Some(1100), Some(760))
+    );
+    assert_eq!(
+        (w["minWidth"].as_u64(), w["minHeight"].as_u64()),
+        (Some(800), Some(600))
+    );
+    assert_eq!(
+        conf["app"]["security"]["capabilities"],
+        serde_json::json!(["main"])
+    );
+    let targets: BTreeSet<&str> = conf["bundle"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
     assert_eq!(targets, BTreeSet::from(["deb", "appimage"]));
     for icon in conf["bundle"]["icon"].as_array().unwrap() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(icon.as_str().unwrap());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(icon.as_str().unwrap());
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(&bytes[1..4], b"PNG");
         // IHDR colour type 6 = RGBA, which tauri-build requires.
@@ -79,13 +122,39 @@ fn capability_grants_exactly_the_app_commands() {
     let cap = read_json("capabilities/main.json");
     assert_eq!(cap["windows"], serde_json::json!(["main"]));
     assert!(cap.get("remote").is_none(), "no remote URL may use the IPC");
-    let granted: BTreeSet<String> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().expect("plain permission ids").to_string()).collect();
-    let app: BTreeSet<String> = granted.iter().filter(|p| !p.contains(':')).cloned().collect();
-    let expected: BTreeSet<String> = docspace_tfa_desktop::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-    assert_eq!(app, expected, "the capability must allow every app command and nothing else of the app");
+    let granted: BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().expect("plain permission ids").to_string())
+        .collect();
+    let app: BTreeSet<String> = granted
+        .iter()
+        .filter(|p| !p.contains(':'))
+        .cloned()
+        .collect();
+    let expected: BTreeSet<String> = docspace_tfa_desktop::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(
+        app, expected,
+        "the capability must allow every app command and nothing else of the app"
+    );
     // Core: only the three calls of the unsaved-changes guard on window close (ui/js/main.js).
-    let core: BTreeSet<&str> = granted.iter().filter(|p| p.contains(':')).map(String::as_str).collect();
-    assert_eq!(core, BTreeSet::from(["core:event:allow-listen", "core:event:allow-unlisten", "core:window:allow-destroy"]));
+    let core: BTreeSet<&str> = granted
+        .iter()
+        .filter(|p| p.contains(':'))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        core,
+        BTreeSet::from([
+            "core:event:allow-listen",
+            "core:event:allow-unlisten",
+            "core:window:allow-destroy"
+        ])
+    );
 }
 
 #[test]
@@ -93,10 +162,19 @@ fn the_ui_has_no_inline_code() {
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
     let html = std::fs::read_to_string(ui.join("index.html")).unwrap();
     let lower = html.to_ascii_lowercase();
-    assert!(!lower.contains(" onclick=") && !lower.contains(" onload=") && !lower.contains(" style="), "inline handlers or styles would be blocked by the CSP");
+    assert!(
+        !lower.contains(" onclick=") && !lower.contains(" onload=") && !lower.contains(" style="),
+        "inline handlers or styles would be blocked by the CSP"
+    );
     for (i, _) in lower.match_indices("<script") {
         let tag_end = lower[i..].find('>').unwrap() + i;
-        assert!(lower[i..tag_end].contains(" src="), "inline <script> would be blocked by the CSP");
+        assert!(
+            lower[i..tag_end].contains(" src="),
+            "inline <script> would be blocked by the CSP"
+        );
     }
-    assert!(!lower.contains("<style"), "inline <style> would be blocked by the CSP");
+    assert!(
+        !lower.contains("<style"),
+        "inline <style> would be blocked by the CSP"
+    );
 }

@@ -32,14 +32,21 @@ fn saves_are_recorded_and_drift_is_detected_and_accepted() {
     assert_eq!(snap["by"], "Adam Admin");
     assert_eq!(snap["after"], draft);
     assert_eq!(snap["diff"]["method"], json!(["none", "app"]));
-    assert!(snap["summary"].as_str().unwrap().contains("trusted IPs +1"), "{snap}");
+    assert!(
+        snap["summary"].as_str().unwrap().contains("trusted IPs +1"),
+        "{snap}"
+    );
     assert!(snap["time"].as_str().unwrap().contains('T'));
     assert_eq!(saved["policy"]["drift"], Value::Null);
 
     let history = h.ok("list_history", json!({}));
     assert_eq!(history["entries"].as_array().unwrap().len(), 1);
     assert_eq!(history["users"][0]["displayName"], "Uma User");
-    assert_eq!(h.ok("load_policy", json!({}))["drift"], Value::Null, "the portal holds our save");
+    assert_eq!(
+        h.ok("load_policy", json!({}))["drift"],
+        Value::Null,
+        "the portal holds our save"
+    );
 
     // Someone changes it on the portal (DocSpace's own page, another admin...).
     set_app_policy(&sb, &["10.0.0.0/8", "203.0.113.5"], &[]);
@@ -51,8 +58,16 @@ fn saves_are_recorded_and_drift_is_detected_and_accepted() {
     assert_eq!(drift["diff"]["mandatoryUsers"]["removed"], json!([user]));
 
     assert_eq!(h.ok("accept_drift", json!({})), json!({ "number": 2 }));
-    assert_eq!(h.ok("load_policy", json!({}))["drift"], Value::Null, "accepted: the banner goes away");
-    assert_eq!(h.ok("accept_drift", json!({})), json!({ "number": 2 }), "nothing new to accept");
+    assert_eq!(
+        h.ok("load_policy", json!({}))["drift"],
+        Value::Null,
+        "accepted: the banner goes away"
+    );
+    assert_eq!(
+        h.ok("accept_drift", json!({})),
+        json!({ "number": 2 }),
+        "nothing new to accept"
+    );
     let entries = h.ok("list_history", json!({}))["entries"].clone();
     assert_eq!(entries[1]["note"], "accepted changes made outside this app");
     stop(sb);
@@ -65,7 +80,10 @@ fn the_sandbox_keeps_no_history() {
     assert_eq!(info["sandbox"], true);
     let loaded = h.ok("load_policy", json!({}));
     let saved = h.ok("save_policy", json!({ "base": loaded["policy"], "draft": app_policy(&["10.0.0.1"], &[]), "overwrite": false }));
-    assert_eq!((saved["snapshot"].clone(), saved["historyError"].clone()), (Value::Null, Value::Null));
+    assert_eq!(
+        (saved["snapshot"].clone(), saved["historyError"].clone()),
+        (Value::Null, Value::Null)
+    );
     assert_eq!(h.ok("list_history", json!({}))["entries"], json!([]));
     assert_eq!(h.err("accept_drift", json!({}))["kind"], "history");
     assert!(!h.dir.path().join("history").exists());
@@ -80,21 +98,46 @@ fn what_if_answers_for_a_person_and_checks_the_address() {
     set_app_policy(&sb, &["10.0.0.0/8"], &[]);
     let draft = app_policy(&["10.0.0.0/8"], &[json!(sb.user_id())]);
 
-    let r = h.ok("what_if", json!({ "user": sb.user_id(), "groups": [], "ip": "10.1.2.3", "draft": draft }));
+    let r = h.ok(
+        "what_if",
+        json!({ "user": sb.user_id(), "groups": [], "ip": "10.1.2.3", "draft": draft }),
+    );
     assert_eq!(r["person"]["displayName"], "Uma User");
     assert_eq!(r["ip"], "10.1.2.3");
-    assert_eq!(r["live"]["required"], false, "a trusted IP: no TFA today {r}");
+    assert_eq!(
+        r["live"]["required"], false,
+        "a trusted IP: no TFA today {r}"
+    );
     assert_eq!(r["draft"]["required"], true, "mandatory in the draft {r}");
-    assert!(r["draft"]["explanation"].as_str().unwrap().contains("Uma User"), "{r}");
+    assert!(
+        r["draft"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Uma User"),
+        "{r}"
+    );
 
-    let r = h.ok("what_if", json!({ "user": null, "groups": [], "ip": "198.51.100.1", "draft": null }));
+    let r = h.ok(
+        "what_if",
+        json!({ "user": null, "groups": [], "ip": "198.51.100.1", "draft": null }),
+    );
     assert_eq!(r["person"], Value::Null);
     assert_eq!(r["live"]["required"], true);
     assert_eq!(r["draft"], Value::Null);
 
-    let e = h.err("what_if", json!({ "user": null, "groups": [], "ip": "10.0.0.0/8", "draft": null }));
-    assert_eq!((e["kind"].as_str(), e["details"]["field"].as_str()), (Some("validation"), Some("ip")), "{e}");
-    let e = h.err("what_if", json!({ "user": uuid_nil(), "groups": [], "ip": "10.0.0.1", "draft": null }));
+    let e = h.err(
+        "what_if",
+        json!({ "user": null, "groups": [], "ip": "10.0.0.0/8", "draft": null }),
+    );
+    assert_eq!(
+        (e["kind"].as_str(), e["details"]["field"].as_str()),
+        (Some("validation"), Some("ip")),
+        "{e}"
+    );
+    let e = h.err(
+        "what_if",
+        json!({ "user": uuid_nil(), "groups": [], "ip": "10.0.0.1", "draft": null }),
+    );
     assert_eq!(e["kind"], "notFound", "{e}");
     stop(sb);
 }
@@ -111,15 +154,28 @@ fn export_writes_a_reviewable_file_and_import_resolves_it() {
     set_app_policy(&sb, &["10.0.0.0/8"], &[sb.admin_id()]);
 
     // Cancelled dialog.
-    assert_eq!(h.ok("export_policy", json!({ "draft": null })), json!({ "cancelled": true }));
-    assert_eq!(h.ok("import_policy", json!({})), json!({ "cancelled": true }));
+    assert_eq!(
+        h.ok("export_policy", json!({ "draft": null })),
+        json!({ "cancelled": true })
+    );
+    assert_eq!(
+        h.ok("import_policy", json!({})),
+        json!({ "cancelled": true })
+    );
 
     // The live policy.
     let live_file = h.dir.path().join("exports").join("live.json");
     *h.files.save.lock().unwrap() = Some(live_file.clone());
     let r = h.ok("export_policy", json!({ "draft": null }));
     assert_eq!(r, json!({ "path": live_file.display().to_string() }));
-    assert!(h.files.suggested.lock().unwrap().as_deref().unwrap().starts_with("tfa-policy-127.0.0.1"));
+    assert!(h
+        .files
+        .suggested
+        .lock()
+        .unwrap()
+        .as_deref()
+        .unwrap()
+        .starts_with("tfa-policy-127.0.0.1"));
     let text = std::fs::read_to_string(&live_file).unwrap();
     let file: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(file["method"], "app");
@@ -137,7 +193,13 @@ fn export_writes_a_reviewable_file_and_import_resolves_it() {
     assert_eq!(imported["draft"], draft);
     assert_eq!(imported["source"], draft_file.display().to_string());
     assert_eq!(imported["users"][0]["displayName"], "Uma User");
-    assert_eq!((imported["unresolved"].clone(), imported["unknownIds"].clone()), (json!([]), json!([])));
+    assert_eq!(
+        (
+            imported["unresolved"].clone(),
+            imported["unknownIds"].clone()
+        ),
+        (json!([]), json!([]))
+    );
 
     // A hand-written file that names people by email and a nobody.
     let hand = h.dir.path().join("hand.json");
@@ -148,8 +210,16 @@ fn export_writes_a_reviewable_file_and_import_resolves_it() {
     .unwrap();
     *h.files.open.lock().unwrap() = Some(hand);
     let imported = h.ok("import_policy", json!({}));
-    assert_eq!(imported["draft"]["mandatoryUsers"], json!([sb.admin_id()]), "{imported}");
-    assert_eq!(imported["unresolved"].as_array().unwrap().len(), 1, "{imported}");
+    assert_eq!(
+        imported["draft"]["mandatoryUsers"],
+        json!([sb.admin_id()]),
+        "{imported}"
+    );
+    assert_eq!(
+        imported["unresolved"].as_array().unwrap().len(),
+        1,
+        "{imported}"
+    );
 
     // Not a policy file at all.
     let junk = h.dir.path().join("junk.json");
@@ -166,7 +236,10 @@ fn export_writes_a_reviewable_file_and_import_resolves_it() {
 fn profiles_switch_and_copy_between_portals() {
     // Two portals whose people have different ids: copying resolves them by email.
     let a = sandbox();
-    let b = sandbox_with(SandboxConfig { seed: 7, ..SandboxConfig::default() });
+    let b = sandbox_with(SandboxConfig {
+        seed: 7,
+        ..SandboxConfig::default()
+    });
     assert_ne!(a.admin_id(), b.admin_id());
     let h = harness();
     connect(&h, &a, OWNER_KEY, true).unwrap();
@@ -175,19 +248,35 @@ fn profiles_switch_and_copy_between_portals() {
     let list = h.ok("list_profiles", json!({}));
     let profiles = list["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 2, "{list}");
-    let name_of = |url: &str| profiles.iter().find(|p| p["portal"] == url).unwrap()["name"].as_str().unwrap().to_string();
+    let name_of = |url: &str| {
+        profiles.iter().find(|p| p["portal"] == url).unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let (name_a, name_b) = (name_of(&a.url()), name_of(&b.url()));
     assert_eq!(list["current"], name_b);
 
     let info = h.ok("switch_profile", json!({ "name": name_a }));
-    assert_eq!((info["portal"].as_str(), info["keyStorage"].as_str()), (Some(a.url().as_str()), Some("keychain")));
-    assert_eq!(h.ok("list_profiles", json!({}))["current"], name_a, "the next launch opens A");
+    assert_eq!(
+        (info["portal"].as_str(), info["keyStorage"].as_str()),
+        (Some(a.url().as_str()), Some("keychain"))
+    );
+    assert_eq!(
+        h.ok("list_profiles", json!({}))["current"],
+        name_a,
+        "the next launch opens A"
+    );
     assert_eq!(h.ok("app_state", json!({}))["savedPortal"], a.url());
 
     set_app_policy(&b, &["10.9.0.0/16"], &[b.admin_id()]);
     let copied = h.ok("copy_from_profile", json!({ "name": name_b }));
     assert_eq!(copied["source"], b.url());
-    assert_eq!(copied["draft"], app_policy(&["10.9.0.0/16"], &[json!(a.admin_id())]), "{copied}");
+    assert_eq!(
+        copied["draft"],
+        app_policy(&["10.9.0.0/16"], &[json!(a.admin_id())]),
+        "{copied}"
+    );
     assert_eq!(copied["users"][0]["displayName"], "Adam Admin");
     // Only a draft: portal A is unchanged.
     assert_eq!(h.ok("load_policy", json!({}))["policy"]["method"], "none");

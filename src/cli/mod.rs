@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use crate::sandbox::Spelling;
 
 #[derive(Debug, Parser)]
-#[command(name = "docspace-tfa", version, about = "View and change the two-factor authentication policy of an ONLYOFFICE DocSpace portal.")]
+#[command(
+    name = "docspace-tfa",
+    version,
+    about = "View and change the two-factor authentication policy of an ONLYOFFICE DocSpace portal."
+)]
 pub struct Cli {
     /// Portal address, e.g. https://example.onlyoffice.com (plain http only for this computer).
     /// Default: --profile's portal, else $DOCSPACE_PORTAL, else the current saved portal.
@@ -175,7 +179,10 @@ pub const EXIT_DECLINED: u8 = 3;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -8,7 +8,9 @@ use crate::docspace::{Group, PortalUrl};
 use crate::history::Snapshot;
 use crate::policy::{Level, Method, MethodOffer, Policy, PolicyDiff, Review};
 use crate::profiles::Profiles;
-use crate::service::{Connection, Drift, GroupRef, LoadedPolicy, NamedReview, PersonRef, ServiceError, WhatIf};
+use crate::service::{
+    Connection, Drift, GroupRef, LoadedPolicy, NamedReview, PersonRef, ServiceError, WhatIf,
+};
 
 /// Names for every id a printout mentions, looked up once.
 pub struct Names {
@@ -24,15 +26,26 @@ impl Names {
 
     /// The names a review came with.
     pub fn of(r: &NamedReview) -> Names {
-        Names { users: r.users.clone(), groups: r.groups.clone() }
+        Names {
+            users: r.users.clone(),
+            groups: r.groups.clone(),
+        }
     }
 
     fn user(&self, id: &Uuid) -> String {
-        self.users.iter().find(|p| &p.id == id).map(PersonRef::label).unwrap_or_else(|| format!("unknown user {id}"))
+        self.users
+            .iter()
+            .find(|p| &p.id == id)
+            .map(PersonRef::label)
+            .unwrap_or_else(|| format!("unknown user {id}"))
     }
 
     fn group(&self, id: &Uuid) -> String {
-        self.groups.iter().find(|g| &g.id == id).map(group_label).unwrap_or_else(|| format!("unknown group {id}"))
+        self.groups
+            .iter()
+            .find(|g| &g.id == id)
+            .map(group_label)
+            .unwrap_or_else(|| format!("unknown group {id}"))
     }
 }
 
@@ -59,8 +72,16 @@ pub fn policy_text(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String 
     let mut out = String::new();
     let _ = writeln!(out, "Portal:            {}", loaded.portal);
     let _ = writeln!(out, "Two-factor auth:   {}", p.method.label());
-    let _ = writeln!(out, "SMS:               {}", offer_text(&loaded.live.sms, "SMS"));
-    let _ = writeln!(out, "Authenticator app: {}", offer_text(&loaded.live.app, "app"));
+    let _ = writeln!(
+        out,
+        "SMS:               {}",
+        offer_text(&loaded.live.sms, "SMS")
+    );
+    let _ = writeln!(
+        out,
+        "Authenticator app: {}",
+        offer_text(&loaded.live.app, "app")
+    );
     if let Some(d) = drift {
         let _ = writeln!(out, "\nDrift: the policy changed outside this app since its last save ({}). See `docspace-tfa drift`.", crate::service::describe(d));
     }
@@ -70,8 +91,16 @@ pub fn policy_text(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String 
     }
     let _ = writeln!(out, "\nRule: everyone must use {} unless signing in from a trusted IP; mandatory users and groups must use it even from a trusted IP.", p.method.label());
     section(&mut out, "Trusted IPs", p.trusted_ips.to_vec());
-    section(&mut out, "Mandatory users", loaded.users.iter().map(PersonRef::label).collect());
-    section(&mut out, "Mandatory groups", loaded.groups.iter().map(group_label).collect());
+    section(
+        &mut out,
+        "Mandatory users",
+        loaded.users.iter().map(PersonRef::label).collect(),
+    );
+    section(
+        &mut out,
+        "Mandatory groups",
+        loaded.groups.iter().map(group_label).collect(),
+    );
     out
 }
 
@@ -153,7 +182,11 @@ pub fn review_text(portal: &PortalUrl, review: &Review, names: &Names) -> String
 
 pub fn drift_text(portal: &str, d: &Drift, names: &Names) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Drift on {portal}: since this app's last save (#{}) someone changed the policy:", d.since);
+    let _ = writeln!(
+        out,
+        "Drift on {portal}: since this app's last save (#{}) someone changed the policy:",
+        d.since
+    );
     diff_lines(&mut out, &d.diff, names);
     out
 }
@@ -167,8 +200,19 @@ pub fn history(portal: &PortalUrl, entries: &[Snapshot], json: bool) -> String {
         let _ = writeln!(out, "This app has not saved a policy to {portal} yet.");
     }
     for s in entries {
-        let note = s.note.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
-        let _ = writeln!(out, "#{:<3} {}  by {}{}", s.number, s.time.format("%Y-%m-%d %H:%M UTC"), s.by, note);
+        let note = s
+            .note
+            .as_deref()
+            .map(|n| format!(" \"{n}\""))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "#{:<3} {}  by {}{}",
+            s.number,
+            s.time.format("%Y-%m-%d %H:%M UTC"),
+            s.by,
+            note
+        );
         let _ = writeln!(out, "      {}", crate::service::describe(&s.diff()));
     }
     out
@@ -179,7 +223,11 @@ pub fn what_if(w: &WhatIf, json: bool) -> String {
         return serde_json::to_string_pretty(w).unwrap_or_default() + "\n";
     }
     let mut out = String::new();
-    let who = w.person.as_ref().map(PersonRef::label).unwrap_or_else(|| "A member of the given groups".into());
+    let who = w
+        .person
+        .as_ref()
+        .map(PersonRef::label)
+        .unwrap_or_else(|| "A member of the given groups".into());
     let _ = writeln!(out, "{who} signing in from {}:", w.ip);
     let _ = writeln!(out, "  live policy: {}", w.live.explanation);
     if let Some(d) = &w.draft {
@@ -191,10 +239,17 @@ pub fn what_if(w: &WhatIf, json: bool) -> String {
 pub fn profiles(p: &Profiles) -> String {
     let mut out = String::new();
     if p.profiles.is_empty() {
-        let _ = writeln!(out, "No saved portals. `docspace-tfa --portal URL login` saves one.");
+        let _ = writeln!(
+            out,
+            "No saved portals. `docspace-tfa --portal URL login` saves one."
+        );
     }
     for prof in &p.profiles {
-        let mark = if p.current.as_deref() == Some(prof.name.as_str()) { "*" } else { " " };
+        let mark = if p.current.as_deref() == Some(prof.name.as_str()) {
+            "*"
+        } else {
+            " "
+        };
         let _ = writeln!(out, "{mark} {}  {}", prof.name, prof.portal);
     }
     out

@@ -48,7 +48,9 @@ pub struct DocSpaceClient {
 
 impl std::fmt::Debug for DocSpaceClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DocSpaceClient").field("portal", &self.portal).finish_non_exhaustive()
+        f.debug_struct("DocSpaceClient")
+            .field("portal", &self.portal)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,12 +63,21 @@ struct RawAnswer {
 
 impl DocSpaceClient {
     pub fn new(portal: PortalUrl, key: &ApiKey, opts: ClientOptions) -> Result<Self, ApiError> {
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-            .map_err(|_| ApiError::Connect { portal: portal.to_string(), detail: "the API key contains characters that cannot be sent in a header".into() })?;
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
+                ApiError::Connect {
+                    portal: portal.to_string(),
+                    detail: "the API key contains characters that cannot be sent in a header"
+                        .into(),
+                }
+            })?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
-        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(opts.connect_timeout)
@@ -77,7 +88,10 @@ impl DocSpaceClient {
             .https_only(!portal.is_loopback())
             .user_agent(concat!("docspace-tfa/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Connect { portal: portal.to_string(), detail: root_cause(&e) })?;
+            .map_err(|e| ApiError::Connect {
+                portal: portal.to_string(),
+                detail: root_cause(&e),
+            })?;
         Ok(DocSpaceClient { http, portal, opts })
     }
 
@@ -98,18 +112,24 @@ impl DocSpaceClient {
     /// `PUT settings/tfaapp` with the whole policy. The answer is `true` for sms/app and `false`
     /// for none: both are success; failures are HTTP errors.
     pub async fn put_tfa(&self, request: &TfaRequest) -> Result<bool, ApiError> {
-        let raw = self.send(HttpMethod::PUT, "settings/tfaapp", &[], Some(request)).await?;
+        let raw = self
+            .send(HttpMethod::PUT, "settings/tfaapp", &[], Some(request))
+            .await?;
         self.parse_response(raw, "a true/false answer")
     }
 
     /// `GET people/@self`: who the key belongs to.
     pub async fn me(&self) -> Result<Employee, ApiError> {
-        self.get_json::<Employee>("people/@self", &[]).await.map(decode_employee)
+        self.get_json::<Employee>("people/@self", &[])
+            .await
+            .map(decode_employee)
     }
 
     /// `GET people/{id}`.
     pub async fn user(&self, id: Uuid) -> Result<Employee, ApiError> {
-        self.get_json::<Employee>(&format!("people/{id}"), &[]).await.map(decode_employee)
+        self.get_json::<Employee>(&format!("people/{id}"), &[])
+            .await
+            .map(decode_employee)
     }
 
     /// `GET group/{id}`.
@@ -118,21 +138,44 @@ impl DocSpaceClient {
     }
 
     /// `GET people/filter`: one page of users matching `filter` (name or email).
-    pub async fn people(&self, filter: &str, start: u32, count: u32) -> Result<Page<Employee>, ApiError> {
+    pub async fn people(
+        &self,
+        filter: &str,
+        start: u32,
+        count: u32,
+    ) -> Result<Page<Employee>, ApiError> {
         let page: Page<Employee> = self.get_page("people/filter", filter, start, count).await?;
-        Ok(Page { items: page.items.into_iter().map(decode_employee).collect(), ..page })
+        Ok(Page {
+            items: page.items.into_iter().map(decode_employee).collect(),
+            ..page
+        })
     }
 
     /// `GET group`: one page of groups matching `filter`.
-    pub async fn groups(&self, filter: &str, start: u32, count: u32) -> Result<Page<Group>, ApiError> {
+    pub async fn groups(
+        &self,
+        filter: &str,
+        start: u32,
+        count: u32,
+    ) -> Result<Page<Group>, ApiError> {
         self.get_page("group", filter, start, count).await
     }
 
-    async fn get_page<T: DeserializeOwned>(&self, path: &str, filter: &str, start: u32, count: u32) -> Result<Page<T>, ApiError> {
+    async fn get_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        filter: &str,
+        start: u32,
+        count: u32,
+    ) -> Result<Page<T>, ApiError> {
         // The server refuses count outside 1..=100 with a 400.
         let count = count.clamp(1, 100).to_string();
         let start_s = start.to_string();
-        let mut query = vec![("count", count.as_str()), ("startIndex", start_s.as_str()), ("sortBy", "displayname")];
+        let mut query = vec![
+            ("count", count.as_str()),
+            ("startIndex", start_s.as_str()),
+            ("sortBy", "displayname"),
+        ];
         if path == "group" {
             query.pop();
         }
@@ -142,18 +185,33 @@ impl DocSpaceClient {
         let raw = self.send_get_with_retry(path, &query).await?;
         let env: Envelope<Vec<T>> = self.parse_envelope(raw)?;
         let items = env.response.unwrap_or_default();
-        let total = env.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(start as u64 + items.len() as u64);
-        Ok(Page { items, start_index: start, total })
+        let total = env
+            .total
+            .and_then(|t| u64::try_from(t).ok())
+            .unwrap_or(start as u64 + items.len() as u64);
+        Ok(Page {
+            items,
+            start_index: start,
+            total,
+        })
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> Result<T, ApiError> {
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, ApiError> {
         let raw = self.send_get_with_retry(path, query).await?;
         self.parse_response(raw, "data")
     }
 
     /// GETs are idempotent, so passing faults (429, 502-504, dropped connections) are retried
     /// with backoff inside a bounded time. PUTs never come through here.
-    async fn send_get_with_retry(&self, path: &str, query: &[(&str, &str)]) -> Result<RawAnswer, ApiError> {
+    async fn send_get_with_retry(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<RawAnswer, ApiError> {
         let mut waited = Duration::ZERO;
         let mut attempt = 0u32;
         loop {
@@ -166,7 +224,10 @@ impl DocSpaceClient {
                 _ => None,
             };
             match retry_after {
-                Some(wait) if attempt < self.opts.get_retries && waited + wait <= self.opts.retry_budget => {
+                Some(wait)
+                    if attempt < self.opts.get_retries
+                        && waited + wait <= self.opts.retry_budget =>
+                {
                     tokio::time::sleep(wait).await;
                     waited += wait;
                     attempt += 1;
@@ -176,7 +237,13 @@ impl DocSpaceClient {
         }
     }
 
-    async fn send<B: Serialize>(&self, method: HttpMethod, path: &str, query: &[(&str, &str)], body: Option<&B>) -> Result<RawAnswer, ApiError> {
+    async fn send<B: Serialize>(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<RawAnswer, ApiError> {
         let mut url = self.portal.endpoint(path);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query.iter());
@@ -200,12 +267,24 @@ impl DocSpaceClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawAnswer { status, headers, body })
+        Ok(RawAnswer {
+            status,
+            headers,
+            body,
+        })
     }
 
-    fn parse_response<T: DeserializeOwned>(&self, raw: RawAnswer, what: &str) -> Result<T, ApiError> {
+    fn parse_response<T: DeserializeOwned>(
+        &self,
+        raw: RawAnswer,
+        what: &str,
+    ) -> Result<T, ApiError> {
         let env: Envelope<T> = self.parse_envelope(raw)?;
-        env.response.ok_or_else(|| self.not_docspace(format!("the answer has no \"response\" where {what} was expected")))
+        env.response.ok_or_else(|| {
+            self.not_docspace(format!(
+                "the answer has no \"response\" where {what} was expected"
+            ))
+        })
     }
 
     fn parse_envelope<T: DeserializeOwned>(&self, raw: RawAnswer) -> Result<Envelope<T>, ApiError> {
@@ -221,12 +300,26 @@ impl DocSpaceClient {
         let value: serde_json::Value = serde_json::from_slice(&raw.body)
             .map_err(|e| self.not_docspace(format!("the answer is not valid JSON ({e})")))?;
         if !value.is_object() || value.get("response").is_none() && value.get("status").is_none() {
-            return Err(self.not_docspace("the answer is JSON but not a DocSpace API envelope".into()));
+            return Err(
+                self.not_docspace("the answer is JSON but not a DocSpace API envelope".into())
+            );
         }
-        if value.get("status").and_then(|s| s.as_i64()).is_some_and(|s| s != 0) {
-            return Err(ApiError::BadRequest { portal: self.portal.to_string(), message: validation_message(&value) });
+        if value
+            .get("status")
+            .and_then(|s| s.as_i64())
+            .is_some_and(|s| s != 0)
+        {
+            return Err(ApiError::BadRequest {
+                portal: self.portal.to_string(),
+                message: validation_message(&value),
+            });
         }
-        serde_json::from_value(value).map_err(|e| self.not_docspace(format!("the answer has an unexpected shape ({})", without_quoted(&e.to_string()))))
+        serde_json::from_value(value).map_err(|e| {
+            self.not_docspace(format!(
+                "the answer has an unexpected shape ({})",
+                without_quoted(&e.to_string())
+            ))
+        })
     }
 
     fn status_error(&self, raw: &RawAnswer) -> ApiError {
@@ -236,21 +329,47 @@ impl DocSpaceClient {
         match status {
             401 => ApiError::Unauthorized { portal },
             // Versions differ: 405 where others say 403 for the same refusal.
-            403 | 405 => ApiError::Forbidden { portal, status, message: message.unwrap_or_else(|| "Access denied".into()) },
-            404 => ApiError::NotFound { portal, what: "such item".into(), message: message.unwrap_or_else(|| "Not found".into()) },
+            403 | 405 => ApiError::Forbidden {
+                portal,
+                status,
+                message: message.unwrap_or_else(|| "Access denied".into()),
+            },
+            404 => ApiError::NotFound {
+                portal,
+                what: "such item".into(),
+                message: message.unwrap_or_else(|| "Not found".into()),
+            },
             400 => ApiError::BadRequest {
                 portal,
                 message: serde_json::from_slice::<serde_json::Value>(&raw.body)
                     .map(|v| validation_message(&v))
                     .unwrap_or_else(|_| "no details given".into()),
             },
-            429 => ApiError::RateLimited { portal, retry_after_secs: retry_after(&raw.headers).map(|d| d.as_secs().max(1)).unwrap_or(5) },
+            429 => ApiError::RateLimited {
+                portal,
+                retry_after_secs: retry_after(&raw.headers)
+                    .map(|d| d.as_secs().max(1))
+                    .unwrap_or(5),
+            },
             300..=399 => ApiError::Redirected {
                 portal,
-                location: raw.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("another address").to_string(),
+                location: raw
+                    .headers
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("another address")
+                    .to_string(),
             },
-            500..=599 => ApiError::Server { portal, status, message: message.unwrap_or_else(|| "no details given".into()) },
-            _ => ApiError::UnexpectedStatus { portal, status, message: message.unwrap_or_else(|| "no details given".into()) },
+            500..=599 => ApiError::Server {
+                portal,
+                status,
+                message: message.unwrap_or_else(|| "no details given".into()),
+            },
+            _ => ApiError::UnexpectedStatus {
+                portal,
+                status,
+                message: message.unwrap_or_else(|| "no details given".into()),
+            },
         }
     }
 
@@ -258,7 +377,10 @@ impl DocSpaceClient {
         let portal = self.portal.to_string();
         let detail = root_cause(e);
         if e.is_timeout() {
-            return ApiError::Timeout { portal, secs: self.opts.request_timeout.as_millis().div_ceil(1000) as u64 };
+            return ApiError::Timeout {
+                portal,
+                secs: self.opts.request_timeout.as_millis().div_ceil(1000) as u64,
+            };
         }
         let lower = detail.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
@@ -271,11 +393,17 @@ impl DocSpaceClient {
     }
 
     fn not_docspace(&self, detail: String) -> ApiError {
-        ApiError::NotDocSpace { portal: self.portal.to_string(), detail }
+        ApiError::NotDocSpace {
+            portal: self.portal.to_string(),
+            detail,
+        }
     }
 
     fn too_large(&self) -> ApiError {
-        ApiError::TooLarge { portal: self.portal.to_string(), limit_mib: (self.opts.max_body_bytes / (1024 * 1024)).max(1) as u64 }
+        ApiError::TooLarge {
+            portal: self.portal.to_string(),
+            limit_mib: (self.opts.max_body_bytes / (1024 * 1024)).max(1) as u64,
+        }
     }
 }
 
@@ -285,14 +413,25 @@ fn decode_employee(mut e: Employee) -> Employee {
 }
 
 fn looks_like_html(raw: &RawAnswer) -> bool {
-    let ct = raw.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let start = raw.body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| raw.body[i]);
+    let ct = raw
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let start = raw
+        .body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| raw.body[i]);
     ct.contains("text/html") || start == Some(b'<')
 }
 
 /// `error.message` of the error envelope, if the body is one.
 fn server_message(body: &[u8]) -> Option<String> {
-    serde_json::from_slice::<ErrorEnvelope>(body).ok().and_then(|e| e.error.message).filter(|m| !m.trim().is_empty())
+    serde_json::from_slice::<ErrorEnvelope>(body)
+        .ok()
+        .and_then(|e| e.error.message)
+        .filter(|m| !m.trim().is_empty())
 }
 
 /// The text of a 400: the error envelope's message or the ValidationProblemDetails' errors.
@@ -304,12 +443,24 @@ fn validation_message(v: &serde_json::Value) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(errors) = problem.get("errors").and_then(|e| e.as_object()) {
         for (field, msgs) in errors {
-            let text = msgs.as_array().map(|a| a.iter().filter_map(|m| m.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            let text = msgs
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
             parts.push(format!("{field}: {text}"));
         }
     }
     if parts.is_empty() {
-        problem.get("title").and_then(|t| t.as_str()).unwrap_or("no details given").to_string()
+        problem
+            .get("title")
+            .and_then(|t| t.as_str())
+            .unwrap_or("no details given")
+            .to_string()
     } else {
         parts.join("; ")
     }
@@ -334,7 +485,14 @@ fn without_quoted(message: &str) -> String {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 /// The innermost cause: reqwest's own message names only the URL, the cause says what failed.
@@ -352,7 +510,13 @@ mod tests {
 
     #[test]
     fn quoted_values_are_left_out_of_shape_errors() {
-        assert_eq!(without_quoted("invalid type: string \"sk-secret\", expected a sequence"), "invalid type: string \"…\", expected a sequence");
-        assert_eq!(without_quoted("missing field `response`"), "missing field `response`");
+        assert_eq!(
+            without_quoted("invalid type: string \"sk-secret\", expected a sequence"),
+            "invalid type: string \"…\", expected a sequence"
+        );
+        assert_eq!(
+            without_quoted("missing field `response`"),
+            "missing field `response`"
+        );
     }
 }

@@ -10,22 +10,41 @@ pub enum ApiError {
     Unauthorized { portal: String },
 
     #[error("{portal} refused the request (HTTP {status}): {message}. Only the portal owner and DocSpace admins can change the TFA policy; only the owner can make TFA mandatory for the owner.")]
-    Forbidden { portal: String, status: u16, message: String },
+    Forbidden {
+        portal: String,
+        status: u16,
+        message: String,
+    },
 
     #[error("{portal} has no {what} (HTTP 404): {message}. Check the portal address; an older DocSpace version may not have this part of the API.")]
-    NotFound { portal: String, what: String, message: String },
+    NotFound {
+        portal: String,
+        what: String,
+        message: String,
+    },
 
     #[error("{portal} rejected the request as invalid (HTTP 400): {message}. This is a bug in the app or an unsupported server version; please report it.")]
     BadRequest { portal: String, message: String },
 
     #[error("{portal} is busy (HTTP 429) and asked to slow down. Wait {retry_after_secs} s and try again.")]
-    RateLimited { portal: String, retry_after_secs: u64 },
+    RateLimited {
+        portal: String,
+        retry_after_secs: u64,
+    },
 
     #[error("{portal} failed with a server error (HTTP {status}): {message}. Try again later; if it persists, check the portal's logs.")]
-    Server { portal: String, status: u16, message: String },
+    Server {
+        portal: String,
+        status: u16,
+        message: String,
+    },
 
     #[error("{portal} answered with unexpected HTTP {status}: {message}.")]
-    UnexpectedStatus { portal: String, status: u16, message: String },
+    UnexpectedStatus {
+        portal: String,
+        status: u16,
+        message: String,
+    },
 
     #[error("{portal} did not answer within {secs} s. Check the address and your network, then try again.")]
     Timeout { portal: String, secs: u64 },
@@ -59,7 +78,9 @@ impl ApiError {
             ApiError::Timeout { .. } => "timeout",
             ApiError::Connect { .. } => "network",
             ApiError::Tls { .. } => "tls",
-            ApiError::Redirected { .. } | ApiError::NotDocSpace { .. } | ApiError::TooLarge { .. } => "notDocSpace",
+            ApiError::Redirected { .. }
+            | ApiError::NotDocSpace { .. }
+            | ApiError::TooLarge { .. } => "notDocSpace",
         }
     }
 

@@ -18,7 +18,9 @@ pub enum PortalUrlError {
     InsecureHttp { input: String },
     #[error("\"{input}\" contains a user name or password. Remove the part before '@': the app signs in with the API key.")]
     UserInfo { input: String },
-    #[error("\"{input}\" contains a query or fragment ('?' or '#'). Enter only the portal's address.")]
+    #[error(
+        "\"{input}\" contains a query or fragment ('?' or '#'). Enter only the portal's address."
+    )]
     QueryOrFragment { input: String },
 }
 
@@ -36,25 +38,43 @@ impl PortalUrl {
             return Err(PortalUrlError::Empty);
         }
         // A bare host name is what people paste most; assume https for it.
-        let with_scheme = if trimmed.contains("://") { trimmed.to_string() } else { format!("https://{trimmed}") };
-        let mut url = Url::parse(&with_scheme)
-            .map_err(|e| PortalUrlError::Invalid { input: trimmed.to_string(), reason: e.to_string() })?;
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_string()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let mut url = Url::parse(&with_scheme).map_err(|e| PortalUrlError::Invalid {
+            input: trimmed.to_string(),
+            reason: e.to_string(),
+        })?;
         let scheme = url.scheme().to_string();
         if scheme != "https" && scheme != "http" {
-            return Err(PortalUrlError::UnsupportedScheme { input: trimmed.to_string(), scheme });
+            return Err(PortalUrlError::UnsupportedScheme {
+                input: trimmed.to_string(),
+                scheme,
+            });
         }
         if url.host().is_none() {
-            return Err(PortalUrlError::Invalid { input: trimmed.to_string(), reason: "no host".into() });
+            return Err(PortalUrlError::Invalid {
+                input: trimmed.to_string(),
+                reason: "no host".into(),
+            });
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(PortalUrlError::UserInfo { input: trimmed.to_string() });
+            return Err(PortalUrlError::UserInfo {
+                input: trimmed.to_string(),
+            });
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(PortalUrlError::QueryOrFragment { input: trimmed.to_string() });
+            return Err(PortalUrlError::QueryOrFragment {
+                input: trimmed.to_string(),
+            });
         }
         let portal = PortalUrl { base: url.clone() };
         if scheme == "http" && !portal.is_loopback() {
-            return Err(PortalUrlError::InsecureHttp { input: trimmed.to_string() });
+            return Err(PortalUrlError::InsecureHttp {
+                input: trimmed.to_string(),
+            });
         }
         let path = url.path().to_string();
         let path = match path.find("/api/2.0") {
@@ -71,7 +91,10 @@ impl PortalUrl {
         match self.base.host() {
             Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
             Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost"),
+            Some(Host::Domain(d)) => {
+                d.eq_ignore_ascii_case("localhost")
+                    || d.to_ascii_lowercase().ends_with(".localhost")
+            }
             None => false,
         }
     }
@@ -79,7 +102,11 @@ impl PortalUrl {
     /// The address of an API path, e.g. `endpoint("settings/tfaapp")`.
     pub fn endpoint(&self, path: &str) -> Url {
         let mut url = self.base.clone();
-        let joined = format!("{}/api/2.0/{}", self.base.path().trim_end_matches('/'), path.trim_start_matches('/'));
+        let joined = format!(
+            "{}/api/2.0/{}",
+            self.base.path().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
         url.set_path(&joined);
         url
     }
@@ -128,18 +155,33 @@ mod tests {
 
     #[test]
     fn normalizes_case_slashes_ports_and_api_suffix() {
-        assert_eq!(norm("HTTPS://Example.ONLYOFFICE.com/"), "https://example.onlyoffice.com");
+        assert_eq!(
+            norm("HTTPS://Example.ONLYOFFICE.com/"),
+            "https://example.onlyoffice.com"
+        );
         assert_eq!(norm("https://example.com:443"), "https://example.com");
-        assert_eq!(norm("https://example.com:8443/"), "https://example.com:8443");
+        assert_eq!(
+            norm("https://example.com:8443/"),
+            "https://example.com:8443"
+        );
         assert_eq!(norm("example.com"), "https://example.com");
-        assert_eq!(norm("https://example.com/docspace/"), "https://example.com/docspace");
-        assert_eq!(norm("https://example.com/api/2.0/settings/tfaapp"), "https://example.com");
+        assert_eq!(
+            norm("https://example.com/docspace/"),
+            "https://example.com/docspace"
+        );
+        assert_eq!(
+            norm("https://example.com/api/2.0/settings/tfaapp"),
+            "https://example.com"
+        );
         assert_eq!(norm("  https://example.com  "), "https://example.com");
     }
 
     #[test]
     fn idn_hosts_become_punycode() {
-        assert_eq!(norm("https://bücher.example/"), "https://xn--bcher-kva.example");
+        assert_eq!(
+            norm("https://bücher.example/"),
+            "https://xn--bcher-kva.example"
+        );
     }
 
     #[test]
@@ -147,24 +189,48 @@ mod tests {
         assert_eq!(norm("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
         assert_eq!(norm("http://localhost:9000"), "http://localhost:9000");
         assert_eq!(norm("http://[::1]:9000"), "http://[::1]:9000");
-        assert!(matches!(PortalUrl::parse("http://example.com"), Err(PortalUrlError::InsecureHttp { .. })));
-        assert!(matches!(PortalUrl::parse("http://192.168.1.5"), Err(PortalUrlError::InsecureHttp { .. })));
+        assert!(matches!(
+            PortalUrl::parse("http://example.com"),
+            Err(PortalUrlError::InsecureHttp { .. })
+        ));
+        assert!(matches!(
+            PortalUrl::parse("http://192.168.1.5"),
+            Err(PortalUrlError::InsecureHttp { .. })
+        ));
     }
 
     #[test]
     fn refuses_userinfo_queries_and_other_schemes() {
-        assert!(matches!(PortalUrl::parse("https://admin:pw@example.com"), Err(PortalUrlError::UserInfo { .. })));
-        assert!(matches!(PortalUrl::parse("https://example.com/?x=1"), Err(PortalUrlError::QueryOrFragment { .. })));
-        assert!(matches!(PortalUrl::parse("ftp://example.com"), Err(PortalUrlError::UnsupportedScheme { .. })));
+        assert!(matches!(
+            PortalUrl::parse("https://admin:pw@example.com"),
+            Err(PortalUrlError::UserInfo { .. })
+        ));
+        assert!(matches!(
+            PortalUrl::parse("https://example.com/?x=1"),
+            Err(PortalUrlError::QueryOrFragment { .. })
+        ));
+        assert!(matches!(
+            PortalUrl::parse("ftp://example.com"),
+            Err(PortalUrlError::UnsupportedScheme { .. })
+        ));
         assert!(matches!(PortalUrl::parse(""), Err(PortalUrlError::Empty)));
-        assert!(matches!(PortalUrl::parse("https://exa mple.com"), Err(PortalUrlError::Invalid { .. })));
+        assert!(matches!(
+            PortalUrl::parse("https://exa mple.com"),
+            Err(PortalUrlError::Invalid { .. })
+        ));
     }
 
     #[test]
     fn builds_endpoints_under_a_path_prefix() {
         let p = PortalUrl::parse("https://example.com/docspace").unwrap();
-        assert_eq!(p.endpoint("settings/tfaapp").as_str(), "https://example.com/docspace/api/2.0/settings/tfaapp");
+        assert_eq!(
+            p.endpoint("settings/tfaapp").as_str(),
+            "https://example.com/docspace/api/2.0/settings/tfaapp"
+        );
         let p = PortalUrl::parse("https://example.com").unwrap();
-        assert_eq!(p.endpoint("people/@self").as_str(), "https://example.com/api/2.0/people/@self");
+        assert_eq!(
+            p.endpoint("people/@self").as_str(),
+            "https://example.com/api/2.0/people/@self"
+        );
     }
 }

@@ -14,8 +14,16 @@ pub struct ListChange<T> {
 
 impl<T: PartialEq + Clone> ListChange<T> {
     fn between(before: &[T], after: &[T]) -> Self {
-        let mut added: Vec<T> = after.iter().filter(|x| !before.contains(x)).cloned().collect();
-        let mut removed: Vec<T> = before.iter().filter(|x| !after.contains(x)).cloned().collect();
+        let mut added: Vec<T> = after
+            .iter()
+            .filter(|x| !before.contains(x))
+            .cloned()
+            .collect();
+        let mut removed: Vec<T> = before
+            .iter()
+            .filter(|x| !after.contains(x))
+            .cloned()
+            .collect();
         dedup_keep_order(&mut added);
         dedup_keep_order(&mut removed);
         ListChange { added, removed }
@@ -87,7 +95,10 @@ mod tests {
 
     #[test]
     fn reports_added_and_removed_entries() {
-        let d = PolicyDiff::between(&app(&["10.0.0.1", "10.0.0.2"], &[1]), &app(&["10.0.0.2", "10.0.0.3"], &[2]));
+        let d = PolicyDiff::between(
+            &app(&["10.0.0.1", "10.0.0.2"], &[1]),
+            &app(&["10.0.0.2", "10.0.0.3"], &[2]),
+        );
         assert_eq!(d.method, None);
         assert_eq!(d.trusted_ips.added, vec!["10.0.0.3".to_string()]);
         assert_eq!(d.trusted_ips.removed, vec!["10.0.0.1".to_string()]);

@@ -44,14 +44,20 @@ impl fmt::Display for RangeSide {
 pub enum MatchError {
     /// `IPAddress.Parse` rejects one side of a range (`FormatException`).
     #[error("the {side} of the range \"{entry}\" (\"{value}\") is not an IP address the server can parse (FormatException)")]
-    BadRangeAddress { entry: String, side: RangeSide, value: String },
+    BadRangeAddress {
+        entry: String,
+        side: RangeSide,
+        value: String,
+    },
     /// `IPNetwork.Parse` rejects the entry: bad address, bad or too long prefix, host bits set,
     /// or spaces (`FormatException`).
     #[error("\"{entry}\" is not a network the server can parse: IPNetwork.Parse needs a network address with no host bits set, a prefix length in range and no spaces (FormatException)")]
     BadNetwork { entry: String },
     /// The request IP itself does not parse. Only range and CIDR entries parse it; the server
     /// always has a valid peer address, unless a `request-x-real-ip` override carries junk.
-    #[error("the request IP \"{request_ip}\" is not an address the server can parse (FormatException)")]
+    #[error(
+        "the request IP \"{request_ip}\" is not an address the server can parse (FormatException)"
+    )]
     BadRequestIp { request_ip: String },
     /// A range whose start is IPv6 (16 bytes) and whose end is IPv4 (4 bytes): the byte loop
     /// reads past the end of the 4 bytes (`IndexOutOfRangeException`).
@@ -74,15 +80,28 @@ pub fn server_matches(request_ip: &str, entry: &str) -> Result<bool, MatchError>
     let ip = strip_port(request_ip);
     if let Some(dash) = entry.find('-').filter(|&i| i > 0) {
         let (start_text, end_text) = (entry[..dash].trim(), entry[dash + 1..].trim());
-        let bad_side = |side, value: &str| MatchError::BadRangeAddress { entry: entry.to_string(), side, value: value.to_string() };
+        let bad_side = |side, value: &str| MatchError::BadRangeAddress {
+            entry: entry.to_string(),
+            side,
+            value: value.to_string(),
+        };
         // Same order as the server: start, end, then the request IP.
-        let start = parse_ip_like_server(start_text).ok_or_else(|| bad_side(RangeSide::Start, start_text))?;
-        let end = parse_ip_like_server(end_text).ok_or_else(|| bad_side(RangeSide::End, end_text))?;
+        let start = parse_ip_like_server(start_text)
+            .ok_or_else(|| bad_side(RangeSide::Start, start_text))?;
+        let end =
+            parse_ip_like_server(end_text).ok_or_else(|| bad_side(RangeSide::End, end_text))?;
         let request = parse_request(ip)?;
-        return range_contains(&octets(start), &octets(end), &octets(request)).ok_or_else(|| MatchError::RangeIndexOutOfRange { entry: entry.to_string() });
+        return range_contains(&octets(start), &octets(end), &octets(request)).ok_or_else(|| {
+            MatchError::RangeIndexOutOfRange {
+                entry: entry.to_string(),
+            }
+        });
     }
     if entry.find('/').is_some_and(|i| i > 0) {
-        let (base, len) = parse_network_like_server(entry).ok_or_else(|| MatchError::BadNetwork { entry: entry.to_string() })?;
+        let (base, len) =
+            parse_network_like_server(entry).ok_or_else(|| MatchError::BadNetwork {
+                entry: entry.to_string(),
+            })?;
         let request = parse_request(ip)?;
         if base.is_ipv4() != request.is_ipv4() {
             return Ok(false);
@@ -95,7 +114,10 @@ pub fn server_matches(request_ip: &str, entry: &str) -> Result<bool, MatchError>
 
 /// The server's `trustedIps.Any(...)`: the index of the first entry that matches, in list order.
 /// An entry that throws stops the search, as the exception ends the sign-in.
-pub fn first_match(request_ip: &str, entries: &[String]) -> Result<Option<usize>, (usize, MatchError)> {
+pub fn first_match(
+    request_ip: &str,
+    entries: &[String],
+) -> Result<Option<usize>, (usize, MatchError)> {
     for (i, entry) in entries.iter().enumerate() {
         if server_matches(request_ip, entry).map_err(|e| (i, e))? {
             return Ok(Some(i));
@@ -134,7 +156,9 @@ fn octets(ip: IpAddr) -> Vec<u8> {
 }
 
 fn parse_request(ip: &str) -> Result<IpAddr, MatchError> {
-    parse_ip_like_server(ip).ok_or_else(|| MatchError::BadRequestIp { request_ip: ip.to_string() })
+    parse_ip_like_server(ip).ok_or_else(|| MatchError::BadRequestIp {
+        request_ip: ip.to_string(),
+    })
 }
 
 /// The server's byte loop (`IPAddressRange.IsInRange`), kept as a loop on purpose: with a start
@@ -185,7 +209,9 @@ pub fn parse_network_like_server(entry: &str) -> Option<(IpAddr, u8)> {
         return None;
     }
     // Checked arithmetic: an overflowing prefix fails int.TryParse, and so the parse.
-    let len = digits.bytes().try_fold(0u32, |acc, b| acc.checked_mul(10)?.checked_add(u32::from(b - b'0')))?;
+    let len = digits.bytes().try_fold(0u32, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+    })?;
     let max = if base.is_ipv4() { 32 } else { 128 };
     if len > max {
         return None;
@@ -312,7 +338,9 @@ fn parse_v6_core(core: &str) -> Option<Ipv6Addr> {
     // The embedded IPv4 is what follows the last `:`; it becomes the last two groups.
     let colon = core.rfind(':')?;
     let v4 = u32::from(embedded_v4_like_server(&core[colon + 1..])?);
-    format!("{}{:x}:{:x}", &core[..=colon], v4 >> 16, v4 & 0xFFFF).parse().ok()
+    format!("{}{:x}:{:x}", &core[..=colon], v4 >> 16, v4 & 0xFFFF)
+        .parse()
+        .ok()
 }
 
 /// `IPv4AddressHelper.IsValidCanonical` as used inside IPv6: four decimal parts of at most 255;
@@ -381,7 +409,11 @@ fn format_groups(groups: &[u16]) -> String {
     let (mut best, mut run) = ((0, 0), (0, 0));
     for (i, &g) in groups.iter().enumerate() {
         if g == 0 {
-            run = if run.1 == 0 { (i, 1) } else { (run.0, run.1 + 1) };
+            run = if run.1 == 0 {
+                (i, 1)
+            } else {
+                (run.0, run.1 + 1)
+            };
             if run.1 > best.1 {
                 best = run;
             }
@@ -389,11 +421,20 @@ fn format_groups(groups: &[u16]) -> String {
             run = (0, 0);
         }
     }
-    let hex = |gs: &[u16]| gs.iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":");
+    let hex = |gs: &[u16]| {
+        gs.iter()
+            .map(|g| format!("{g:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
     if best.1 < 2 {
         return hex(groups);
     }
-    format!("{}::{}", hex(&groups[..best.0]), hex(&groups[best.0 + best.1..]))
+    format!(
+        "{}::{}",
+        hex(&groups[..best.0]),
+        hex(&groups[best.0 + best.1..])
+    )
 }
 
 #[cfg(test)]
@@ -449,12 +490,24 @@ mod tests {
         ("10.0.0.20", "10.0.0.20-10.0.0.10", Some(false)),
         ("2001:db8::5", "2001:db8::1-2001:db8::ff", Some(true)),
         ("2001:db8::100", "2001:db8::1-2001:db8::ff", Some(false)),
-        ("2001:db8:0:1::", "2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff", Some(true)),
-        ("2001:db8:1::", "2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff", Some(false)),
+        (
+            "2001:db8:0:1::",
+            "2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff",
+            Some(true),
+        ),
+        (
+            "2001:db8:1::",
+            "2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff",
+            Some(false),
+        ),
         ("10.0.0.5", "2001:db8::1-2001:db8::ff", Some(false)),
         ("::ffff:10.0.0.5", "10.0.0.1-10.0.0.9", Some(false)),
         ("10.0.0.5", "::ffff:10.0.0.1-::ffff:10.0.0.9", Some(false)),
-        ("::ffff:10.0.0.5", "::ffff:10.0.0.1-::ffff:10.0.0.9", Some(true)),
+        (
+            "::ffff:10.0.0.5",
+            "::ffff:10.0.0.1-::ffff:10.0.0.9",
+            Some(true),
+        ),
         // Range sides go through IPAddress.Parse, which is lenient.
         ("8.0.0.5", "010.0.0.1-010.0.0.9", Some(true)),
         ("10.0.0.5", "010.0.0.1-010.0.0.9", Some(false)),
@@ -539,32 +592,62 @@ mod tests {
             let got = server_matches(ip, entry);
             match want {
                 Some(m) => assert_eq!(got, Ok(m), "{ip} vs {entry:?}"),
-                None => assert!(got.is_err(), "{ip} vs {entry:?}: expected a server error, got {got:?}"),
+                None => assert!(
+                    got.is_err(),
+                    "{ip} vs {entry:?}: expected a server error, got {got:?}"
+                ),
             }
         }
     }
 
     #[test]
     fn exception_types() {
-        assert_eq!(server_matches("::2", "::-10.0.0.1").unwrap_err().exception_type(), "System.IndexOutOfRangeException");
+        assert_eq!(
+            server_matches("::2", "::-10.0.0.1")
+                .unwrap_err()
+                .exception_type(),
+            "System.IndexOutOfRangeException"
+        );
         let e = server_matches("1.2.3.4", "192.168.1.10/24").unwrap_err();
-        assert_eq!(e, MatchError::BadNetwork { entry: "192.168.1.10/24".into() });
+        assert_eq!(
+            e,
+            MatchError::BadNetwork {
+                entry: "192.168.1.10/24".into()
+            }
+        );
         assert_eq!(e.exception_type(), "System.FormatException");
         assert_eq!(
             server_matches("1.2.3.4", "10.0.0.1-nope").unwrap_err(),
-            MatchError::BadRangeAddress { entry: "10.0.0.1-nope".into(), side: RangeSide::End, value: "nope".into() }
+            MatchError::BadRangeAddress {
+                entry: "10.0.0.1-nope".into(),
+                side: RangeSide::End,
+                value: "nope".into()
+            }
         );
-        assert_eq!(server_matches("nope", "10.0.0.0/8").unwrap_err(), MatchError::BadRequestIp { request_ip: "nope".into() });
+        assert_eq!(
+            server_matches("nope", "10.0.0.0/8").unwrap_err(),
+            MatchError::BadRequestIp {
+                request_ip: "nope".into()
+            }
+        );
     }
 
     #[test]
     fn first_match_is_in_list_order_and_stops_at_a_throw() {
-        let list: Vec<String> = ["10.0.0.9", "10.0.0.0/24", "10.0.0.5", "bad/24"].map(String::from).to_vec();
+        let list: Vec<String> = ["10.0.0.9", "10.0.0.0/24", "10.0.0.5", "bad/24"]
+            .map(String::from)
+            .to_vec();
         assert_eq!(first_match("10.0.0.5", &list), Ok(Some(1)));
         assert_eq!(first_match("10.0.0.9", &list), Ok(Some(0)));
-        assert!(matches!(first_match("8.8.8.8", &list), Err((3, MatchError::BadNetwork { .. }))));
+        assert!(matches!(
+            first_match("8.8.8.8", &list),
+            Err((3, MatchError::BadNetwork { .. }))
+        ));
         let throwing_first: Vec<String> = ["1.2.3.4/8", "10.0.0.5"].map(String::from).to_vec();
-        assert!(matches!(first_match("10.0.0.5", &throwing_first), Err((0, _))));
+        assert!(matches!(
+            first_match("10.0.0.5", &throwing_first),
+            Err((0, _))
+        ));
         assert_eq!(first_match("10.0.0.5", &[]), Ok(None));
         assert_eq!(first_match("8.8.8.8", &list[..3]), Ok(None));
     }
@@ -609,12 +692,38 @@ mod tests {
             ("1.0xffffff", [1, 255, 255, 255]),
         ];
         for (s, want) in ok {
-            assert_eq!(parse_ip_like_server(s), Some(IpAddr::V4(Ipv4Addr::from(*want))), "{s}");
+            assert_eq!(
+                parse_ip_like_server(s),
+                Some(IpAddr::V4(Ipv4Addr::from(*want))),
+                "{s}"
+            );
         }
         for s in [
-            "", " 1.2.3.4", "1.2.3.4 ", "1.2.3.4.", "1.2.3.4.5", "1..2.3", ".1.2.3", "256.0.0.1", "1.2.3.256",
-            "1.2.65536", "1.16777216", "4294967296", "08.0.0.1", "0x.0.0.1", "0x", "1.2.3.0x", "1.2.3.4/24",
-            "1.2.3.4\\", "1.2.3.4?", "1.2.3.4#", "a.b.c.d", "1,2,3,4", "+1.2.3.4", "-1", "１.2.3.4",
+            "",
+            " 1.2.3.4",
+            "1.2.3.4 ",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "1..2.3",
+            ".1.2.3",
+            "256.0.0.1",
+            "1.2.3.256",
+            "1.2.65536",
+            "1.16777216",
+            "4294967296",
+            "08.0.0.1",
+            "0x.0.0.1",
+            "0x",
+            "1.2.3.0x",
+            "1.2.3.4/24",
+            "1.2.3.4\\",
+            "1.2.3.4?",
+            "1.2.3.4#",
+            "a.b.c.d",
+            "1,2,3,4",
+            "+1.2.3.4",
+            "-1",
+            "１.2.3.4",
             "99999999999999999999",
         ] {
             assert_eq!(parse_ip_like_server(s), None, "{s:?}");
@@ -648,9 +757,33 @@ mod tests {
             assert_eq!(parse_ip_like_server(s), Some(IpAddr::V6(want)), "{s}");
         }
         for s in [
-            ":", ":1::", "1::2:", ":::", "1:::2", "::1::", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", "12345::",
-            "[::1", "::1]", "[::1]x", "[::1]:8o", "[::1]:0xg", "::1/64", "fe80::1%eth/0", "::01.2.3.4", "::1.2.3.001",
-            "::1.2.3", "::1.2.3.4:5", "1.2.3.4::", "::256.1.1.1", "[]:80", "g::", " ::1", "::1 ", "1:2:3:4:5:6:7:1.2.3.4",
+            ":",
+            ":1::",
+            "1::2:",
+            ":::",
+            "1:::2",
+            "::1::",
+            "1:2:3:4:5:6:7:8::",
+            "::1:2:3:4:5:6:7:8",
+            "12345::",
+            "[::1",
+            "::1]",
+            "[::1]x",
+            "[::1]:8o",
+            "[::1]:0xg",
+            "::1/64",
+            "fe80::1%eth/0",
+            "::01.2.3.4",
+            "::1.2.3.001",
+            "::1.2.3",
+            "::1.2.3.4:5",
+            "1.2.3.4::",
+            "::256.1.1.1",
+            "[]:80",
+            "g::",
+            " ::1",
+            "::1 ",
+            "1:2:3:4:5:6:7:1.2.3.4",
             "1.2.3.4%:",
         ] {
             assert_eq!(parse_ip_like_server(s), None, "{s:?}");
@@ -659,13 +792,40 @@ mod tests {
 
     #[test]
     fn network_parse_like_dotnet() {
-        assert_eq!(parse_network_like_server("10.0.0.0/8"), Some(("10.0.0.0".parse().unwrap(), 8)));
-        assert_eq!(parse_network_like_server("0.0.0.0/0"), Some(("0.0.0.0".parse().unwrap(), 0)));
-        assert_eq!(parse_network_like_server("::/0"), Some(("::".parse().unwrap(), 0)));
-        assert_eq!(parse_network_like_server("10.0.0.1/32"), Some(("10.0.0.1".parse().unwrap(), 32)));
-        assert_eq!(parse_network_like_server("2001:db8::1/128"), Some(("2001:db8::1".parse().unwrap(), 128)));
-        assert_eq!(parse_network_like_server("010.0.0.0/8"), Some(("8.0.0.0".parse().unwrap(), 8)));
-        for s in ["10.0.0.1/0", "::1/0", "10.0.0.0/33", "::/129", "10.0.0.0", "10.0.0.0/", "/8", "10.0.0.0/8 "] {
+        assert_eq!(
+            parse_network_like_server("10.0.0.0/8"),
+            Some(("10.0.0.0".parse().unwrap(), 8))
+        );
+        assert_eq!(
+            parse_network_like_server("0.0.0.0/0"),
+            Some(("0.0.0.0".parse().unwrap(), 0))
+        );
+        assert_eq!(
+            parse_network_like_server("::/0"),
+            Some(("::".parse().unwrap(), 0))
+        );
+        assert_eq!(
+            parse_network_like_server("10.0.0.1/32"),
+            Some(("10.0.0.1".parse().unwrap(), 32))
+        );
+        assert_eq!(
+            parse_network_like_server("2001:db8::1/128"),
+            Some(("2001:db8::1".parse().unwrap(), 128))
+        );
+        assert_eq!(
+            parse_network_like_server("010.0.0.0/8"),
+            Some(("8.0.0.0".parse().unwrap(), 8))
+        );
+        for s in [
+            "10.0.0.1/0",
+            "::1/0",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0",
+            "10.0.0.0/",
+            "/8",
+            "10.0.0.0/8 ",
+        ] {
             assert_eq!(parse_network_like_server(s), None, "{s:?}");
         }
     }
@@ -694,7 +854,22 @@ mod tests {
 
     #[test]
     fn compared_bits() {
-        for (len, bits) in [(0, 32), (1, 1), (8, 8), (31, 31), (32, 32), (33, 1), (48, 16), (63, 31), (64, 32), (65, 1), (96, 32), (97, 1), (127, 31), (128, 32)] {
+        for (len, bits) in [
+            (0, 32),
+            (1, 1),
+            (8, 8),
+            (31, 31),
+            (32, 32),
+            (33, 1),
+            (48, 16),
+            (63, 31),
+            (64, 32),
+            (65, 1),
+            (96, 32),
+            (97, 1),
+            (127, 31),
+            (128, 32),
+        ] {
             assert_eq!(server_compared_bits(len), bits, "/{len}");
         }
     }

@@ -54,7 +54,12 @@ pub struct Policy {
 
 impl Policy {
     pub fn disabled() -> Self {
-        Policy { method: Method::None, trusted_ips: vec![], mandatory_users: vec![], mandatory_groups: vec![] }
+        Policy {
+            method: Method::None,
+            trusted_ips: vec![],
+            mandatory_users: vec![],
+            mandatory_groups: vec![],
+        }
     }
 
     /// The policy with its lists emptied when the method is `none`: that is what the server stores,
@@ -127,7 +132,11 @@ impl PortalPolicy {
             },
             None => Policy::disabled(),
         };
-        PortalPolicy { policy, sms: offer(sms), app: offer(app) }
+        PortalPolicy {
+            policy,
+            sms: offer(sms),
+            app: offer(app),
+        }
     }
 
     pub fn offer(&self, method: Method) -> Option<&MethodOffer> {

@@ -30,10 +30,18 @@ pub struct Problem {
 
 impl Problem {
     fn error(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { level: Level::Error, field: field.into(), message: message.into() }
+        Problem {
+            level: Level::Error,
+            field: field.into(),
+            message: message.into(),
+        }
     }
     fn warning(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { level: Level::Warning, field: field.into(), message: message.into() }
+        Problem {
+            level: Level::Warning,
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -74,11 +82,19 @@ pub fn review(live: &PortalPolicy, draft: &Policy, ctx: &ReviewContext) -> Revie
     let diff = PolicyDiff::between(&live.policy, draft);
     let mut problems = validate(draft, live, ctx);
     if diff.is_empty() {
-        problems.push(Problem::warning("policy", "Nothing to save: the draft is the same as the portal's policy."));
+        problems.push(Problem::warning(
+            "policy",
+            "Nothing to save: the draft is the same as the portal's policy.",
+        ));
     }
     let side_effects = side_effects(&live.policy, draft);
     let can_save = !diff.is_empty() && problems.iter().all(|p| p.level != Level::Error);
-    Review { diff, side_effects, problems, can_save }
+    Review {
+        diff,
+        side_effects,
+        problems,
+        can_save,
+    }
 }
 
 /// Problems in the draft itself, independent of what changes.
@@ -86,7 +102,10 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
     let mut out = Vec::new();
     check_method(draft.method, live, &mut out);
     if draft.method == Method::None {
-        if !draft.trusted_ips.is_empty() || !draft.mandatory_users.is_empty() || !draft.mandatory_groups.is_empty() {
+        if !draft.trusted_ips.is_empty()
+            || !draft.mandatory_users.is_empty()
+            || !draft.mandatory_groups.is_empty()
+        {
             out.push(Problem::warning(
                 "method",
                 "With TFA disabled the portal keeps no lists: the trusted IPs and mandatory users and groups in this draft will not be saved.",
@@ -105,11 +124,23 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
             }
         }
         if let Some(first) = check.duplicate_of {
-            out.push(Problem::warning(&field, format!("\"{}\" repeats entry {} of the list; remove one of them.", check.text, first + 1)));
+            out.push(Problem::warning(
+                &field,
+                format!(
+                    "\"{}\" repeats entry {} of the list; remove one of them.",
+                    check.text,
+                    first + 1
+                ),
+            ));
         }
     }
     check_repeats(&draft.mandatory_users, "mandatoryUsers", "user", &mut out);
-    check_repeats(&draft.mandatory_groups, "mandatoryGroups", "group", &mut out);
+    check_repeats(
+        &draft.mandatory_groups,
+        "mandatoryGroups",
+        "group",
+        &mut out,
+    );
     if let Some(owner) = ctx.owner_id {
         if draft.mandatory_users.contains(&owner) && !ctx.caller_is_owner {
             out.push(Problem::error(
@@ -118,17 +149,29 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
             ));
         }
     }
-    if (!draft.mandatory_users.is_empty() || !draft.mandatory_groups.is_empty()) && draft.trusted_ips.is_empty() {
+    if (!draft.mandatory_users.is_empty() || !draft.mandatory_groups.is_empty())
+        && draft.trusted_ips.is_empty()
+    {
         out.push(Problem::warning(
             "mandatoryUsers",
             "Without trusted IPs everyone must use TFA anyway, so the mandatory users and groups change nothing yet.",
         ));
     }
     // Self-lockout: the change starts asking the caller for a second factor they may not have set up.
-    let newly_mandatory = draft.mandatory_users.contains(&ctx.caller_id) && !live.policy.mandatory_users.contains(&ctx.caller_id);
+    let newly_mandatory = draft.mandatory_users.contains(&ctx.caller_id)
+        && !live.policy.mandatory_users.contains(&ctx.caller_id);
     let at_risk = live.policy.method == Method::None || newly_mandatory;
-    if let (true, Some(ip), Some(role), false) = (at_risk, ctx.caller_ip.as_deref(), ctx.caller_role, ctx.caller_has_app == Some(true)) {
-        let me = Subject { user_id: ctx.caller_id, role, groups: ctx.caller_groups.clone() };
+    if let (true, Some(ip), Some(role), false) = (
+        at_risk,
+        ctx.caller_ip.as_deref(),
+        ctx.caller_role,
+        ctx.caller_has_app == Some(true),
+    ) {
+        let me = Subject {
+            user_id: ctx.caller_id,
+            role,
+            groups: ctx.caller_groups.clone(),
+        };
         let verdict = evaluate(draft, &me, ip);
         if verdict.required {
             out.push(Problem::warning(
@@ -156,7 +199,9 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
 }
 
 fn check_method(method: Method, live: &PortalPolicy, out: &mut Vec<Problem>) {
-    let Some(offer) = live.offer(method) else { return };
+    let Some(offer) = live.offer(method) else {
+        return;
+    };
     let name = method.label();
     if !offer.listed {
         out.push(Problem::error("method", format!("This portal does not offer {name} two-factor authentication (it is hidden in the portal's settings). Choose another method.")));
@@ -170,7 +215,10 @@ fn check_method(method: Method, live: &PortalPolicy, out: &mut Vec<Problem>) {
 fn check_repeats(ids: &[Uuid], field: &str, what: &str, out: &mut Vec<Problem>) {
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
-            out.push(Problem::warning(format!("{field}[{i}]"), format!("The same {what} ({id}) is listed twice; it will be saved once.")));
+            out.push(Problem::warning(
+                format!("{field}[{i}]"),
+                format!("The same {what} ({id}) is listed twice; it will be saved once."),
+            ));
         }
     }
 }
@@ -189,10 +237,16 @@ pub fn side_effects(live: &Policy, draft: &Policy) -> Vec<String> {
     } else if live.method != Method::None {
         out.push("Two-factor authentication is turned off for everyone.".to_string());
         out.push("The portal wipes the trusted IPs and the mandatory users and groups; turning TFA on again starts from empty lists.".to_string());
-        out.push("Turning TFA on again later may make every user link their authenticator app again.".to_string());
+        out.push(
+            "Turning TFA on again later may make every user link their authenticator app again."
+                .to_string(),
+        );
     }
     if live.method != Method::None && draft.method != Method::None && live.method != draft.method {
-        out.push(format!("The {} settings are reset: each method keeps its own lists.", live.method.label()));
+        out.push(format!(
+            "The {} settings are reset: each method keeps its own lists.",
+            live.method.label()
+        ));
     }
     out
 }
@@ -205,21 +259,42 @@ mod tests {
     fn portal(policy: Policy, sms_available: bool) -> PortalPolicy {
         PortalPolicy {
             policy,
-            sms: MethodOffer { listed: true, available: sms_available },
-            app: MethodOffer { listed: true, available: true },
+            sms: MethodOffer {
+                listed: true,
+                available: sms_available,
+            },
+            app: MethodOffer {
+                listed: true,
+                available: true,
+            },
         }
     }
 
     fn app(ips: &[&str], users: &[Uuid]) -> Policy {
-        Policy { method: Method::App, trusted_ips: ips.iter().map(|s| s.to_string()).collect(), mandatory_users: users.to_vec(), mandatory_groups: vec![] }
+        Policy {
+            method: Method::App,
+            trusted_ips: ips.iter().map(|s| s.to_string()).collect(),
+            mandatory_users: users.to_vec(),
+            mandatory_groups: vec![],
+        }
     }
 
     fn ctx(caller: u128, owner: bool, has_app: Option<bool>) -> ReviewContext {
-        ReviewContext { caller_id: Uuid::from_u128(caller), caller_is_owner: owner, owner_id: Some(Uuid::from_u128(1)), caller_has_app: has_app, ..Default::default() }
+        ReviewContext {
+            caller_id: Uuid::from_u128(caller),
+            caller_is_owner: owner,
+            owner_id: Some(Uuid::from_u128(1)),
+            caller_has_app: has_app,
+            ..Default::default()
+        }
     }
 
     fn messages(r: &Review, level: Level) -> Vec<String> {
-        r.problems.iter().filter(|p| p.level == level).map(|p| p.message.clone()).collect()
+        r.problems
+            .iter()
+            .filter(|p| p.level == level)
+            .map(|p| p.message.clone())
+            .collect()
     }
 
     #[test]
@@ -235,47 +310,127 @@ mod tests {
 
     #[test]
     fn sms_needs_a_provider() {
-        let draft = Policy { method: Method::Sms, ..app(&[], &[]) };
-        let r = review(&portal(Policy::disabled(), false), &draft, &ctx(2, false, Some(true)));
+        let draft = Policy {
+            method: Method::Sms,
+            ..app(&[], &[])
+        };
+        let r = review(
+            &portal(Policy::disabled(), false),
+            &draft,
+            &ctx(2, false, Some(true)),
+        );
         assert!(!r.can_save);
         assert!(messages(&r, Level::Error)[0].contains("no SMS provider"));
-        assert!(review(&portal(Policy::disabled(), true), &draft, &ctx(2, false, Some(true))).can_save);
+        assert!(
+            review(
+                &portal(Policy::disabled(), true),
+                &draft,
+                &ctx(2, false, Some(true))
+            )
+            .can_save
+        );
     }
 
     #[test]
     fn turning_tfa_on_or_becoming_mandatory_warns_about_lockout() {
-        let on = review(&portal(Policy::disabled(), false), &app(&[], &[]), &ctx(2, false, None));
+        let on = review(
+            &portal(Policy::disabled(), false),
+            &app(&[], &[]),
+            &ctx(2, false, None),
+        );
         assert!(on.can_save);
-        assert!(messages(&on, Level::Warning).iter().any(|m| m.contains("set up two-factor authentication")));
-        let enrolled = review(&portal(Policy::disabled(), false), &app(&[], &[]), &ctx(2, false, Some(true)));
-        assert!(messages(&enrolled, Level::Warning).iter().all(|m| !m.contains("set up two-factor")));
+        assert!(messages(&on, Level::Warning)
+            .iter()
+            .any(|m| m.contains("set up two-factor authentication")));
+        let enrolled = review(
+            &portal(Policy::disabled(), false),
+            &app(&[], &[]),
+            &ctx(2, false, Some(true)),
+        );
+        assert!(messages(&enrolled, Level::Warning)
+            .iter()
+            .all(|m| !m.contains("set up two-factor")));
 
         let live = portal(app(&["10.0.0.1"], &[]), false);
-        let me = review(&live, &app(&["10.0.0.1"], &[Uuid::from_u128(2)]), &ctx(2, false, Some(false)));
+        let me = review(
+            &live,
+            &app(&["10.0.0.1"], &[Uuid::from_u128(2)]),
+            &ctx(2, false, Some(false)),
+        );
         assert!(me.can_save);
-        assert!(messages(&me, Level::Warning).iter().any(|m| m.contains("mandatory for yourself")));
-        let someone_else = review(&live, &app(&["10.0.0.1"], &[Uuid::from_u128(3)]), &ctx(2, false, Some(false)));
-        assert!(messages(&someone_else, Level::Warning).iter().all(|m| !m.contains("yourself")));
+        assert!(messages(&me, Level::Warning)
+            .iter()
+            .any(|m| m.contains("mandatory for yourself")));
+        let someone_else = review(
+            &live,
+            &app(&["10.0.0.1"], &[Uuid::from_u128(3)]),
+            &ctx(2, false, Some(false)),
+        );
+        assert!(messages(&someone_else, Level::Warning)
+            .iter()
+            .all(|m| !m.contains("yourself")));
     }
 
     #[test]
     fn a_named_address_on_a_trusted_ip_clears_the_lockout_warning() {
-        let named = |ip: &str| ReviewContext { caller_role: Some(UserRole::DocSpaceAdmin), caller_ip: Some(ip.into()), ..ctx(2, false, Some(false)) };
+        let named = |ip: &str| ReviewContext {
+            caller_role: Some(UserRole::DocSpaceAdmin),
+            caller_ip: Some(ip.into()),
+            ..ctx(2, false, Some(false))
+        };
         let draft = app(&["10.0.0.0/8"], &[]);
-        let inside = review(&portal(Policy::disabled(), false), &draft, &named("10.1.2.3"));
-        assert!(messages(&inside, Level::Warning).iter().all(|m| !m.contains("second factor") && !m.contains("set up")), "{:?}", inside.problems);
-        let outside = review(&portal(Policy::disabled(), false), &draft, &named("203.0.113.9"));
-        assert!(messages(&outside, Level::Warning).iter().any(|m| m.contains("From 203.0.113.9 you would need a second factor")), "{:?}", outside.problems);
-        let mandatory = review(&portal(draft.clone(), false), &app(&["10.0.0.0/8"], &[Uuid::from_u128(2)]), &named("10.1.2.3"));
-        assert!(messages(&mandatory, Level::Warning).iter().any(|m| m.contains("From 10.1.2.3 you would need")), "mandatory beats the trusted IP: {:?}", mandatory.problems);
+        let inside = review(
+            &portal(Policy::disabled(), false),
+            &draft,
+            &named("10.1.2.3"),
+        );
+        assert!(
+            messages(&inside, Level::Warning)
+                .iter()
+                .all(|m| !m.contains("second factor") && !m.contains("set up")),
+            "{:?}",
+            inside.problems
+        );
+        let outside = review(
+            &portal(Policy::disabled(), false),
+            &draft,
+            &named("203.0.113.9"),
+        );
+        assert!(
+            messages(&outside, Level::Warning)
+                .iter()
+                .any(|m| m.contains("From 203.0.113.9 you would need a second factor")),
+            "{:?}",
+            outside.problems
+        );
+        let mandatory = review(
+            &portal(draft.clone(), false),
+            &app(&["10.0.0.0/8"], &[Uuid::from_u128(2)]),
+            &named("10.1.2.3"),
+        );
+        assert!(
+            messages(&mandatory, Level::Warning)
+                .iter()
+                .any(|m| m.contains("From 10.1.2.3 you would need")),
+            "mandatory beats the trusted IP: {:?}",
+            mandatory.problems
+        );
     }
 
     #[test]
     fn bad_ip_entries_are_errors_naming_the_entry() {
-        let r = review(&portal(Policy::disabled(), false), &app(&["10.0.0.1", "192.168.1.10/24", "10.0.0.1"], &[]), &ctx(2, false, Some(true)));
+        let r = review(
+            &portal(Policy::disabled(), false),
+            &app(&["10.0.0.1", "192.168.1.10/24", "10.0.0.1"], &[]),
+            &ctx(2, false, Some(true)),
+        );
         assert!(!r.can_save);
-        assert!(r.problems.iter().any(|p| p.level == Level::Error && p.field == "trustedIps[1]" && p.message.contains("192.168.1.0/24")));
-        assert!(r.problems.iter().any(|p| p.level == Level::Warning && p.field == "trustedIps[2]" && p.message.contains("repeats entry 1")));
+        assert!(r.problems.iter().any(|p| p.level == Level::Error
+            && p.field == "trustedIps[1]"
+            && p.message.contains("192.168.1.0/24")));
+        assert!(r.problems.iter().any(|p| p.level == Level::Warning
+            && p.field == "trustedIps[2]"
+            && p.message.contains("repeats entry 1")));
     }
 
     #[test]
@@ -285,16 +440,31 @@ mod tests {
         assert!(off.iter().any(|s| s.contains("wipes the trusted IPs")));
         let edit = side_effects(&live, &app(&["10.0.0.2"], &[]));
         assert!(edit[0].contains("Every session on the portal is signed out"));
-        let nothing = review(&portal(live.clone(), false), &live, &ctx(2, false, Some(true)));
+        let nothing = review(
+            &portal(live.clone(), false),
+            &live,
+            &ctx(2, false, Some(true)),
+        );
         assert!(!nothing.can_save);
-        assert!(messages(&nothing, Level::Warning).iter().any(|m| m.contains("Nothing to save")));
+        assert!(messages(&nothing, Level::Warning)
+            .iter()
+            .any(|m| m.contains("Nothing to save")));
     }
 
     #[test]
     fn lists_in_a_disabled_draft_are_flagged_not_sent() {
-        let draft = Policy { method: Method::None, ..app(&["10.0.0.1"], &[]) };
-        let r = review(&portal(app(&[], &[]), false), &draft, &ctx(2, false, Some(true)));
+        let draft = Policy {
+            method: Method::None,
+            ..app(&["10.0.0.1"], &[])
+        };
+        let r = review(
+            &portal(app(&[], &[]), false),
+            &draft,
+            &ctx(2, false, Some(true)),
+        );
         assert!(r.can_save);
-        assert!(messages(&r, Level::Warning).iter().any(|m| m.contains("will not be saved")));
+        assert!(messages(&r, Level::Warning)
+            .iter()
+            .any(|m| m.contains("will not be saved")));
     }
 }

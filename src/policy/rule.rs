@@ -47,7 +47,9 @@ impl Subject {
         let by_role = match group {
             g if g == system_groups::EVERYONE => true,
             g if g == system_groups::DOCSPACE_ADMIN => matches!(self.role, Owner | DocSpaceAdmin),
-            g if g == system_groups::ROOM_ADMIN => matches!(self.role, Owner | DocSpaceAdmin | RoomAdmin),
+            g if g == system_groups::ROOM_ADMIN => {
+                matches!(self.role, Owner | DocSpaceAdmin | RoomAdmin)
+            }
             g if g == system_groups::USER => self.role == User,
             g if g == system_groups::GUEST => self.role == Guest,
             _ => false,
@@ -66,13 +68,20 @@ pub enum Reason {
     MandatoryGroup(Uuid),
     MandatoryUser,
     /// The first trusted-IP entry that matches the request IP.
-    TrustedIp { index: usize, entry: String },
+    TrustedIp {
+        index: usize,
+        entry: String,
+    },
     /// There are trusted IPs and none matches.
     NotOnTrustedIp,
     /// TFA is on and the trusted-IP list is empty: everyone needs it.
     NoTrustedIps,
     /// This entry makes the server throw before any entry matched: the sign-in fails (HTTP 500).
-    ServerError { index: usize, entry: String, detail: String },
+    ServerError {
+        index: usize,
+        entry: String,
+        detail: String,
+    },
 }
 
 /// The outcome for one person at one address.
@@ -123,11 +132,19 @@ impl Verdict {
 
 /// The server's rule for `subject` signing in from `request_ip` under `policy`.
 pub fn evaluate(policy: &Policy, subject: &Subject, request_ip: &str) -> Verdict {
-    let verdict = |required, reason| Verdict { required, reason, request_ip: request_ip.to_string() };
+    let verdict = |required, reason| Verdict {
+        required,
+        reason,
+        request_ip: request_ip.to_string(),
+    };
     if policy.method == Method::None {
         return verdict(false, Reason::TfaOff);
     }
-    if let Some(&group) = policy.mandatory_groups.iter().find(|&&g| subject.is_in_group(g)) {
+    if let Some(&group) = policy
+        .mandatory_groups
+        .iter()
+        .find(|&&g| subject.is_in_group(g))
+    {
         return verdict(true, Reason::MandatoryGroup(group));
     }
     if policy.mandatory_users.contains(&subject.user_id) {
@@ -137,11 +154,21 @@ pub fn evaluate(policy: &Policy, subject: &Subject, request_ip: &str) -> Verdict
         return verdict(true, Reason::NoTrustedIps);
     }
     match first_match(request_ip, &policy.trusted_ips) {
-        Ok(Some(index)) => verdict(false, Reason::TrustedIp { index, entry: policy.trusted_ips[index].clone() }),
+        Ok(Some(index)) => verdict(
+            false,
+            Reason::TrustedIp {
+                index,
+                entry: policy.trusted_ips[index].clone(),
+            },
+        ),
         Ok(None) => verdict(true, Reason::NotOnTrustedIp),
         Err((index, e)) => verdict(
             true,
-            Reason::ServerError { index, entry: policy.trusted_ips[index].clone(), detail: e.to_string() },
+            Reason::ServerError {
+                index,
+                entry: policy.trusted_ips[index].clone(),
+                detail: e.to_string(),
+            },
         ),
     }
 }
@@ -157,7 +184,11 @@ mod tests {
     const SALES: Uuid = Uuid::from_u128(0x5);
 
     fn subject(role: UserRole, groups: &[Uuid]) -> Subject {
-        Subject { user_id: ANNA, role, groups: groups.to_vec() }
+        Subject {
+            user_id: ANNA,
+            role,
+            groups: groups.to_vec(),
+        }
     }
 
     fn policy(method: Method, ips: &[&str], users: &[Uuid], groups: &[Uuid]) -> Policy {
@@ -203,31 +234,189 @@ mod tests {
         let office = ["10.0.0.0/8", "203.0.113.10-203.0.113.20"];
         let cases: Vec<Case> = vec![
             // Off: nothing else counts, not even an entry that would throw.
-            (policy(None, &["192.168.1.10/24"], &[ANNA], &[EVERYONE]), User, vec![], "8.8.8.8", false, Reason::TfaOff),
+            (
+                policy(None, &["192.168.1.10/24"], &[ANNA], &[EVERYONE]),
+                User,
+                vec![],
+                "8.8.8.8",
+                false,
+                Reason::TfaOff,
+            ),
             // On with no trusted IPs: everyone, mandatory lists change nothing.
-            (policy(App, &[], &[], &[]), User, vec![], "10.0.0.1", true, Reason::NoTrustedIps),
-            (policy(Sms, &[], &[], &[]), Guest, vec![], "10.0.0.1", true, Reason::NoTrustedIps),
-            (policy(App, &[], &[ANNA], &[]), User, vec![], "10.0.0.1", true, Reason::MandatoryUser),
+            (
+                policy(App, &[], &[], &[]),
+                User,
+                vec![],
+                "10.0.0.1",
+                true,
+                Reason::NoTrustedIps,
+            ),
+            (
+                policy(Sms, &[], &[], &[]),
+                Guest,
+                vec![],
+                "10.0.0.1",
+                true,
+                Reason::NoTrustedIps,
+            ),
+            (
+                policy(App, &[], &[ANNA], &[]),
+                User,
+                vec![],
+                "10.0.0.1",
+                true,
+                Reason::MandatoryUser,
+            ),
             // Trusted IPs exempt...
-            (policy(App, &office, &[], &[]), User, vec![], "10.1.2.3", false, Reason::TrustedIp { index: 0, entry: "10.0.0.0/8".into() }),
-            (policy(App, &office, &[], &[]), User, vec![], "203.0.113.15:5000", false, Reason::TrustedIp { index: 1, entry: "203.0.113.10-203.0.113.20".into() }),
-            (policy(App, &office, &[], &[]), User, vec![], "8.8.8.8", true, Reason::NotOnTrustedIp),
+            (
+                policy(App, &office, &[], &[]),
+                User,
+                vec![],
+                "10.1.2.3",
+                false,
+                Reason::TrustedIp {
+                    index: 0,
+                    entry: "10.0.0.0/8".into(),
+                },
+            ),
+            (
+                policy(App, &office, &[], &[]),
+                User,
+                vec![],
+                "203.0.113.15:5000",
+                false,
+                Reason::TrustedIp {
+                    index: 1,
+                    entry: "203.0.113.10-203.0.113.20".into(),
+                },
+            ),
+            (
+                policy(App, &office, &[], &[]),
+                User,
+                vec![],
+                "8.8.8.8",
+                true,
+                Reason::NotOnTrustedIp,
+            ),
             // ...unless a mandatory group or user overrides them; groups are checked first.
-            (policy(App, &office, &[ANNA], &[FINANCE]), User, vec![FINANCE], "10.1.2.3", true, Reason::MandatoryGroup(FINANCE)),
-            (policy(App, &office, &[ANNA], &[SALES]), User, vec![FINANCE], "10.1.2.3", true, Reason::MandatoryUser),
-            (policy(App, &office, &[BOB], &[SALES]), User, vec![FINANCE], "10.1.2.3", false, Reason::TrustedIp { index: 0, entry: "10.0.0.0/8".into() }),
-            (policy(App, &office, &[], &[SALES, FINANCE]), User, vec![FINANCE], "10.1.2.3", true, Reason::MandatoryGroup(FINANCE)),
+            (
+                policy(App, &office, &[ANNA], &[FINANCE]),
+                User,
+                vec![FINANCE],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryGroup(FINANCE),
+            ),
+            (
+                policy(App, &office, &[ANNA], &[SALES]),
+                User,
+                vec![FINANCE],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryUser,
+            ),
+            (
+                policy(App, &office, &[BOB], &[SALES]),
+                User,
+                vec![FINANCE],
+                "10.1.2.3",
+                false,
+                Reason::TrustedIp {
+                    index: 0,
+                    entry: "10.0.0.0/8".into(),
+                },
+            ),
+            (
+                policy(App, &office, &[], &[SALES, FINANCE]),
+                User,
+                vec![FINANCE],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryGroup(FINANCE),
+            ),
             // System groups by role: the owner is a DocSpace admin and a room admin.
-            (policy(App, &office, &[], &[DOCSPACE_ADMIN]), Owner, vec![], "10.1.2.3", true, Reason::MandatoryGroup(DOCSPACE_ADMIN)),
-            (policy(App, &office, &[], &[DOCSPACE_ADMIN]), RoomAdmin, vec![], "10.1.2.3", false, Reason::TrustedIp { index: 0, entry: "10.0.0.0/8".into() }),
-            (policy(App, &office, &[], &[ROOM_ADMIN]), DocSpaceAdmin, vec![], "10.1.2.3", true, Reason::MandatoryGroup(ROOM_ADMIN)),
-            (policy(App, &office, &[], &[EVERYONE]), Guest, vec![], "10.1.2.3", true, Reason::MandatoryGroup(EVERYONE)),
-            (policy(App, &office, &[], &[GUEST]), User, vec![], "10.1.2.3", false, Reason::TrustedIp { index: 0, entry: "10.0.0.0/8".into() }),
-            (policy(App, &office, &[], &[USER, GUEST]), Guest, vec![], "10.1.2.3", true, Reason::MandatoryGroup(GUEST)),
+            (
+                policy(App, &office, &[], &[DOCSPACE_ADMIN]),
+                Owner,
+                vec![],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryGroup(DOCSPACE_ADMIN),
+            ),
+            (
+                policy(App, &office, &[], &[DOCSPACE_ADMIN]),
+                RoomAdmin,
+                vec![],
+                "10.1.2.3",
+                false,
+                Reason::TrustedIp {
+                    index: 0,
+                    entry: "10.0.0.0/8".into(),
+                },
+            ),
+            (
+                policy(App, &office, &[], &[ROOM_ADMIN]),
+                DocSpaceAdmin,
+                vec![],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryGroup(ROOM_ADMIN),
+            ),
+            (
+                policy(App, &office, &[], &[EVERYONE]),
+                Guest,
+                vec![],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryGroup(EVERYONE),
+            ),
+            (
+                policy(App, &office, &[], &[GUEST]),
+                User,
+                vec![],
+                "10.1.2.3",
+                false,
+                Reason::TrustedIp {
+                    index: 0,
+                    entry: "10.0.0.0/8".into(),
+                },
+            ),
+            (
+                policy(App, &office, &[], &[USER, GUEST]),
+                Guest,
+                vec![],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryGroup(GUEST),
+            ),
             // The server's quirks decide: 0.0.0.0/0 trusts nobody, IPv6 /48 over-matches.
-            (policy(App, &["0.0.0.0/0"], &[], &[]), User, vec![], "8.8.8.8", true, Reason::NotOnTrustedIp),
-            (policy(App, &["2001:db8::/48"], &[], &[]), User, vec![], "2001:db8:1::5", false, Reason::TrustedIp { index: 0, entry: "2001:db8::/48".into() }),
-            (policy(App, &[" 10.0.0.5"], &[], &[]), User, vec![], "10.0.0.5", true, Reason::NotOnTrustedIp),
+            (
+                policy(App, &["0.0.0.0/0"], &[], &[]),
+                User,
+                vec![],
+                "8.8.8.8",
+                true,
+                Reason::NotOnTrustedIp,
+            ),
+            (
+                policy(App, &["2001:db8::/48"], &[], &[]),
+                User,
+                vec![],
+                "2001:db8:1::5",
+                false,
+                Reason::TrustedIp {
+                    index: 0,
+                    entry: "2001:db8::/48".into(),
+                },
+            ),
+            (
+                policy(App, &[" 10.0.0.5"], &[], &[]),
+                User,
+                vec![],
+                "10.0.0.5",
+                true,
+                Reason::NotOnTrustedIp,
+            ),
             // A throwing entry before any match fails the sign-in; after a match it is never reached.
             (
                 policy(App, &["192.168.1.10/24", "10.0.0.0/8"], &[], &[]),
@@ -238,16 +427,48 @@ mod tests {
                 Reason::ServerError {
                     index: 0,
                     entry: "192.168.1.10/24".into(),
-                    detail: crate::policy::matcher::MatchError::BadNetwork { entry: "192.168.1.10/24".into() }.to_string(),
+                    detail: crate::policy::matcher::MatchError::BadNetwork {
+                        entry: "192.168.1.10/24".into(),
+                    }
+                    .to_string(),
                 },
             ),
-            (policy(App, &["10.0.0.0/8", "192.168.1.10/24"], &[], &[]), User, vec![], "10.1.2.3", false, Reason::TrustedIp { index: 0, entry: "10.0.0.0/8".into() }),
+            (
+                policy(App, &["10.0.0.0/8", "192.168.1.10/24"], &[], &[]),
+                User,
+                vec![],
+                "10.1.2.3",
+                false,
+                Reason::TrustedIp {
+                    index: 0,
+                    entry: "10.0.0.0/8".into(),
+                },
+            ),
             // Mandatory people never reach the throwing entry either.
-            (policy(App, &["192.168.1.10/24"], &[ANNA], &[]), User, vec![], "10.1.2.3", true, Reason::MandatoryUser),
+            (
+                policy(App, &["192.168.1.10/24"], &[ANNA], &[]),
+                User,
+                vec![],
+                "10.1.2.3",
+                true,
+                Reason::MandatoryUser,
+            ),
         ];
         for (i, (p, role, groups, ip, required, reason)) in cases.into_iter().enumerate() {
-            let v = evaluate(&p, &Subject { user_id: ANNA, role, groups }, ip);
-            assert_eq!((v.required, &v.reason), (required, &reason), "case {i}: {p:?} from {ip}");
+            let v = evaluate(
+                &p,
+                &Subject {
+                    user_id: ANNA,
+                    role,
+                    groups,
+                },
+                ip,
+            );
+            assert_eq!(
+                (v.required, &v.reason),
+                (required, &reason),
+                "case {i}: {p:?} from {ip}"
+            );
             assert_eq!(v.request_ip, ip);
         }
     }
@@ -255,10 +476,19 @@ mod tests {
     #[test]
     fn explanations() {
         let names = |g: Uuid| (g == FINANCE).then(|| "Finance".to_string());
-        let office = policy(Method::App, &["10.0.0.0/8"], &[BOB], &[FINANCE, DOCSPACE_ADMIN]);
+        let office = policy(
+            Method::App,
+            &["10.0.0.0/8"],
+            &[BOB],
+            &[FINANCE, DOCSPACE_ADMIN],
+        );
         let anna = subject(UserRole::User, &[FINANCE]);
-        let say = |p: &Policy, s: &Subject, ip: &str| evaluate(p, s, ip).explain_with("Anna", names);
-        assert_eq!(say(&office, &anna, "10.0.0.1"), "Required: Anna is in the mandatory group Finance, which applies from any address.");
+        let say =
+            |p: &Policy, s: &Subject, ip: &str| evaluate(p, s, ip).explain_with("Anna", names);
+        assert_eq!(
+            say(&office, &anna, "10.0.0.1"),
+            "Required: Anna is in the mandatory group Finance, which applies from any address."
+        );
         assert_eq!(
             say(&office, &subject(UserRole::Owner, &[]), "10.0.0.1"),
             "Required: Anna is in the mandatory group DocSpace admins, which applies from any address."
@@ -271,19 +501,32 @@ mod tests {
             say(&office, &subject(UserRole::User, &[]), "8.8.8.8"),
             "Required: 8.8.8.8 matches none of the trusted IPs, so Anna must use a second factor."
         );
-        assert_eq!(say(&Policy::disabled(), &anna, "8.8.8.8"), "Not required: two-factor authentication is off on this portal.");
+        assert_eq!(
+            say(&Policy::disabled(), &anna, "8.8.8.8"),
+            "Not required: two-factor authentication is off on this portal."
+        );
         let broken = policy(Method::App, &["192.168.1.10/24"], &[], &[]);
         let text = say(&broken, &anna, "8.8.8.8");
-        assert!(text.starts_with("Sign-in fails: trusted IP entry 1 (192.168.1.10/24)"), "{text}");
+        assert!(
+            text.starts_with("Sign-in fails: trusted IP entry 1 (192.168.1.10/24)"),
+            "{text}"
+        );
         assert!(evaluate(&broken, &anna, "8.8.8.8").is_server_error());
         // Without names: ids, and "This user".
         let unnamed = evaluate(&office, &anna, "10.0.0.1").explain();
-        assert!(unnamed.contains(&FINANCE.to_string()) && unnamed.contains("This user"), "{unnamed}");
+        assert!(
+            unnamed.contains(&FINANCE.to_string()) && unnamed.contains("This user"),
+            "{unnamed}"
+        );
     }
 
     #[test]
     fn verdict_json() {
-        let v = evaluate(&policy(Method::App, &["10.0.0.0/8"], &[], &[]), &subject(UserRole::User, &[]), "10.0.0.1");
+        let v = evaluate(
+            &policy(Method::App, &["10.0.0.0/8"], &[], &[]),
+            &subject(UserRole::User, &[]),
+            "10.0.0.1",
+        );
         assert_eq!(
             serde_json::to_value(&v).unwrap(),
             serde_json::json!({"required": false, "reason": {"kind": "trustedIp", "detail": {"index": 0, "entry": "10.0.0.0/8"}}, "requestIp": "10.0.0.1"})

@@ -27,7 +27,10 @@ pub const SYSTEM_GROUPS: [(Uuid, &str); 5] = [
 
 /// The display name of a system group, `None` for any other id.
 pub fn system_group_name(id: Uuid) -> Option<&'static str> {
-    SYSTEM_GROUPS.iter().find(|(g, _)| *g == id).map(|(_, name)| *name)
+    SYSTEM_GROUPS
+        .iter()
+        .find(|(g, _)| *g == id)
+        .map(|(_, name)| *name)
 }
 
 pub fn is_system_group(id: Uuid) -> bool {
@@ -42,8 +45,16 @@ mod tests {
     fn ids_match_the_server() {
         for (text, id, name) in [
             ("c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e", EVERYONE, "Everyone"),
-            ("cd84e66b-b803-40fc-99f9-b2969a54a1de", DOCSPACE_ADMIN, "DocSpace admins"),
-            ("abef62db-11a8-4673-9d32-ef1d8af19dc0", ROOM_ADMIN, "Room admins"),
+            (
+                "cd84e66b-b803-40fc-99f9-b2969a54a1de",
+                DOCSPACE_ADMIN,
+                "DocSpace admins",
+            ),
+            (
+                "abef62db-11a8-4673-9d32-ef1d8af19dc0",
+                ROOM_ADMIN,
+                "Room admins",
+            ),
             ("88f11e7c-7407-4bea-b4cb-070010cdbb6b", USER, "Users"),
             ("aced04fa-dd96-4b35-af3e-346bf1eb972d", GUEST, "Guests"),
         ] {
@@ -58,6 +69,8 @@ mod tests {
         assert_eq!(system_group_name(Uuid::nil()), None);
         assert!(!is_system_group(Uuid::from_u128(42)));
         // Other AuthConstants roles are not groups a policy can name.
-        assert!(!is_system_group(Uuid::parse_str("bba32183-a14d-48ed-9d39-c6b4d8925fbf").unwrap()));
+        assert!(!is_system_group(
+            Uuid::parse_str("bba32183-a14d-48ed-9d39-c6b4d8925fbf").unwrap()
+        ));
     }
 }

@@ -17,7 +17,9 @@ use ipnet::IpNet;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
-use super::matcher::{format_ip_like_server, parse_ip_like_server, server_compared_bits, RangeSide};
+use super::matcher::{
+    format_ip_like_server, parse_ip_like_server, server_compared_bits, RangeSide,
+};
 
 /// What the server fails with at sign-in, in the words used by every such error.
 const SERVER_500: &str = "the server cannot parse it, and every sign-in checked against this entry fails with an error (HTTP 500)";
@@ -59,7 +61,13 @@ pub enum IpWarning {
     Ipv6ZeroPrefix { text: String, suggestion: String },
     /// The server compares only the first 32 bits of an address, so IPv6 /33../128 over-match.
     #[error("The server compares at most the first 32 bits of an IPv6 address, so {text} really matches all of {effective}, far more than a /{prefix}. To trust exactly {network} use the range {suggestion}.")]
-    Ipv6PrefixOver32 { text: String, prefix: u8, effective: String, network: String, suggestion: String },
+    Ipv6PrefixOver32 {
+        text: String,
+        prefix: u8,
+        effective: String,
+        network: String,
+        suggestion: String,
+    },
     #[error("The range {text} starts after it ends, so it matches nothing. Use {suggestion}.")]
     ReversedRange { text: String, suggestion: String },
 }
@@ -99,13 +107,27 @@ pub enum IpEntryError {
     Empty,
     /// A single entry that is no address: the server compares it as text, so it never matches.
     #[error("\"{text}\" is not an IP address, so it can never match a sign-in. Type a full IPv4 or IPv6 address such as 10.0.0.5; host names and wildcards are not supported.{}", use_hint(.suggestion))]
-    NotAnAddress { text: String, suggestion: Option<String> },
+    NotAnAddress {
+        text: String,
+        suggestion: Option<String>,
+    },
     #[error("{}", range_bad_address(.text, *.side, .value, .suggestion))]
-    RangeBadAddress { text: String, side: RangeSide, value: String, suggestion: Option<String> },
+    RangeBadAddress {
+        text: String,
+        side: RangeSide,
+        value: String,
+        suggestion: Option<String>,
+    },
     /// A range side or network address the server parses, but not as written
     /// (`010.0.0.1` is octal 8.0.0.1 to the server, `10.1` is 10.0.0.1, `[::1]` drops brackets).
     #[error("\"{value}\" in {text} is not standard notation: the server reads it as {server_reads}{}. Use {suggestion}.", not_as(.server_reads, .meant))]
-    NonStandardAddress { text: String, value: String, server_reads: String, meant: String, suggestion: String },
+    NonStandardAddress {
+        text: String,
+        value: String,
+        server_reads: String,
+        meant: String,
+        suggestion: String,
+    },
     /// Decided as an error, not a warning: the server does not simply skip such a range. With an
     /// IPv4 start it compares the first 4 bytes of the IPv6 end (so `10.0.0.1-ffff::` trusts
     /// 10.0.0.1 to 255.255.0.0), and with an IPv6 start it reads past the 4 bytes of the IPv4
@@ -118,17 +140,28 @@ pub enum IpEntryError {
     #[error("\"{text}\" contains spaces: {}. Use {suggestion}.", SERVER_500)]
     CidrWhitespace { text: String, suggestion: String },
     #[error("\"{value}\" in {text} is not an IP address: {}. Write a network address such as 10.0.0.0/24.{}", SERVER_500, use_hint(.suggestion))]
-    CidrBadAddress { text: String, value: String, suggestion: Option<String> },
+    CidrBadAddress {
+        text: String,
+        value: String,
+        suggestion: Option<String>,
+    },
     #[error("The prefix length \"{prefix}\" in {text} is not a whole number: {}. Write the network like 10.0.0.0/24.", SERVER_500)]
     CidrBadPrefix { text: String, prefix: String },
     #[error("The prefix length /{prefix} in {text} is too long (at most /{max} for {}): {}.", family_name(*.max), SERVER_500)]
-    CidrPrefixOutOfRange { text: String, prefix: String, max: u8 },
+    CidrPrefixOutOfRange {
+        text: String,
+        prefix: String,
+        max: u8,
+    },
     #[error("{text} has host bits set: {}. Use {suggestion}.", SERVER_500)]
     CidrHostBits { text: String, suggestion: String },
 }
 
 fn use_hint(suggestion: &Option<String>) -> String {
-    suggestion.as_ref().map(|s| format!(" Use {s}.")).unwrap_or_default()
+    suggestion
+        .as_ref()
+        .map(|s| format!(" Use {s}."))
+        .unwrap_or_default()
 }
 
 fn not_as(server_reads: &str, meant: &str) -> String {
@@ -147,7 +180,12 @@ fn family_name(max: u8) -> &'static str {
     }
 }
 
-fn range_bad_address(text: &str, side: RangeSide, value: &str, suggestion: &Option<String>) -> String {
+fn range_bad_address(
+    text: &str,
+    side: RangeSide,
+    value: &str,
+    suggestion: &Option<String>,
+) -> String {
     let what = if value.is_empty() {
         format!("The {side} of the range {text} is missing")
     } else {
@@ -226,7 +264,11 @@ pub fn parse_entry(text: &str) -> Result<IpEntry, IpEntryError> {
     } else {
         parse_single(text)?
     };
-    Ok(IpEntry { text: text.to_string(), kind, warnings })
+    Ok(IpEntry {
+        text: text.to_string(),
+        kind,
+        warnings,
+    })
 }
 
 /// One line of a checked list.
@@ -247,7 +289,10 @@ impl EntryCheck {
 
     /// The warnings of an accepted entry (none for an error).
     pub fn warnings(&self) -> &[IpWarning] {
-        self.result.as_ref().map(|e| e.warnings.as_slice()).unwrap_or(&[])
+        self.result
+            .as_ref()
+            .map(|e| e.warnings.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -261,11 +306,22 @@ pub fn check_list(entries: &[String]) -> Vec<EntryCheck> {
         let key = match &result {
             Ok(entry) => Some(entry.canonical()),
             Err(IpEntryError::Empty) => None,
-            Err(e) => Some(e.suggestion().map(str::to_string).unwrap_or_else(|| text.trim().to_string())),
+            Err(e) => Some(
+                e.suggestion()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| text.trim().to_string()),
+            ),
         };
-        let duplicate_of = key.as_ref().and_then(|k| (0..index).find(|&j| entries[j] == *text || keys[j].as_ref() == Some(k)));
+        let duplicate_of = key
+            .as_ref()
+            .and_then(|k| (0..index).find(|&j| entries[j] == *text || keys[j].as_ref() == Some(k)));
         keys.push(key);
-        out.push(EntryCheck { index, text: text.clone(), result, duplicate_of });
+        out.push(EntryCheck {
+            index,
+            text: text.clone(),
+            result,
+            duplicate_of,
+        });
     }
     out
 }
@@ -308,10 +364,18 @@ struct Reading {
 fn read(text: &str) -> Option<Reading> {
     let server = parse_ip_like_server(text);
     if let Some(a) = standard(text) {
-        return Some(Reading { meant: a, server, is_standard: true });
+        return Some(Reading {
+            meant: a,
+            server,
+            is_standard: true,
+        });
     }
     let meant = meant_nonstandard(text).or(server)?;
-    Some(Reading { meant, server, is_standard: false })
+    Some(Reading {
+        meant,
+        server,
+        is_standard: false,
+    })
 }
 
 fn mapped_v4(ip: IpAddr) -> Option<Ipv4Addr> {
@@ -342,14 +406,24 @@ fn range_suggestion(start: IpAddr, end: IpAddr) -> String {
         (Some(s), Some(e)) => (IpAddr::V4(s), IpAddr::V4(e)),
         _ => (start, end),
     };
-    let (start, end) = if as_u128(start) > as_u128(end) { (end, start) } else { (start, end) };
-    format!("{}-{}", format_ip_like_server(start), format_ip_like_server(end))
+    let (start, end) = if as_u128(start) > as_u128(end) {
+        (end, start)
+    } else {
+        (start, end)
+    };
+    format!(
+        "{}-{}",
+        format_ip_like_server(start),
+        format_ip_like_server(end)
+    )
 }
 
 /// An IPv4-mapped network (`::ffff:a.b.c.d/96+`) as the IPv4 network it stands for.
 fn unmap_net(net: IpNet) -> IpNet {
     match (mapped_v4(net.addr()), net.prefix_len()) {
-        (Some(v4), len) if len >= 96 => IpNet::new(IpAddr::V4(v4), len - 96).map(|n| n.trunc()).unwrap_or(net),
+        (Some(v4), len) if len >= 96 => IpNet::new(IpAddr::V4(v4), len - 96)
+            .map(|n| n.trunc())
+            .unwrap_or(net),
         _ => net,
     }
 }
@@ -378,7 +452,11 @@ fn net_text(net: IpNet) -> String {
 fn wildcard_suggestion(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.split('.').collect();
     let fixed = parts.iter().take_while(|p| **p != "*").count();
-    if fixed == 0 || fixed == parts.len() || parts.len() > 4 || parts[fixed..].iter().any(|p| *p != "*") {
+    if fixed == 0
+        || fixed == parts.len()
+        || parts.len() > 4
+        || parts[fixed..].iter().any(|p| *p != "*")
+    {
         return None;
     }
     let mut octets = [0u8; 4];
@@ -397,26 +475,40 @@ type Parsed = (IpEntryKind, Vec<IpWarning>);
 
 fn parse_single(text: &str) -> Result<Parsed, IpEntryError> {
     let trimmed = text.trim();
-    let address = standard(trimmed).or_else(|| meant_nonstandard(trimmed)).ok_or_else(|| IpEntryError::NotAnAddress {
-        text: text.to_string(),
-        suggestion: wildcard_suggestion(trimmed),
-    })?;
+    let address = standard(trimmed)
+        .or_else(|| meant_nonstandard(trimmed))
+        .ok_or_else(|| IpEntryError::NotAnAddress {
+            text: text.to_string(),
+            suggestion: wildcard_suggestion(trimmed),
+        })?;
     let suggestion = single_suggestion(address);
     let mut warnings = Vec::new();
     if trimmed != text {
-        warnings.push(IpWarning::SurroundingWhitespace { text: text.to_string(), suggestion: suggestion.clone() });
+        warnings.push(IpWarning::SurroundingWhitespace {
+            text: text.to_string(),
+            suggestion: suggestion.clone(),
+        });
     }
     if mapped_v4(address).is_some() {
-        warnings.push(IpWarning::Ipv4Mapped { text: trimmed.to_string(), suggestion });
+        warnings.push(IpWarning::Ipv4Mapped {
+            text: trimmed.to_string(),
+            suggestion,
+        });
     } else if format_ip_like_server(address) != trimmed {
-        warnings.push(IpWarning::NotCanonicalText { text: trimmed.to_string(), suggestion });
+        warnings.push(IpWarning::NotCanonicalText {
+            text: trimmed.to_string(),
+            suggestion,
+        });
     }
     Ok((IpEntryKind::Single(address), warnings))
 }
 
 fn parse_range(text: &str, dash: usize) -> Result<Parsed, IpEntryError> {
     // The server trims each side, so spaces around `-` and around the entry are harmless.
-    let sides = [(RangeSide::Start, text[..dash].trim()), (RangeSide::End, text[dash + 1..].trim())];
+    let sides = [
+        (RangeSide::Start, text[..dash].trim()),
+        (RangeSide::End, text[dash + 1..].trim()),
+    ];
     let readings = sides.map(|(_, value)| read(value));
     let suggestion = match &readings {
         [Some(s), Some(e)] => Some(range_suggestion(s.meant, e.meant)),
@@ -428,8 +520,17 @@ fn parse_range(text: &str, dash: usize) -> Result<Parsed, IpEntryError> {
     let (start, end) = match (start, end) {
         (Some(s), Some(e)) if s.server.is_some() && e.server.is_some() => (s, e),
         (s, _) => {
-            let (side, value) = if s.and_then(|r| r.server).is_none() { sides[0] } else { sides[1] };
-            return Err(IpEntryError::RangeBadAddress { text: text.to_string(), side, value: value.to_string(), suggestion });
+            let (side, value) = if s.and_then(|r| r.server).is_none() {
+                sides[0]
+            } else {
+                sides[1]
+            };
+            return Err(IpEntryError::RangeBadAddress {
+                text: text.to_string(),
+                side,
+                value: value.to_string(),
+                suggestion,
+            });
         }
     };
     for ((_, value), reading) in sides.iter().zip([&start, &end]) {
@@ -445,15 +546,23 @@ fn parse_range(text: &str, dash: usize) -> Result<Parsed, IpEntryError> {
     }
     let (start, end) = (start.meant, end.meant);
     if start.is_ipv4() != end.is_ipv4() {
-        return Err(IpEntryError::RangeMixedFamilies { text: text.to_string() });
+        return Err(IpEntryError::RangeMixedFamilies {
+            text: text.to_string(),
+        });
     }
     let mut warnings = Vec::new();
     let fixed = range_suggestion(start, end);
     if mapped_v4(start).is_some() && mapped_v4(end).is_some() {
-        warnings.push(IpWarning::Ipv4Mapped { text: text.trim().to_string(), suggestion: fixed.clone() });
+        warnings.push(IpWarning::Ipv4Mapped {
+            text: text.trim().to_string(),
+            suggestion: fixed.clone(),
+        });
     }
     if as_u128(start) > as_u128(end) {
-        warnings.push(IpWarning::ReversedRange { text: text.trim().to_string(), suggestion: fixed });
+        warnings.push(IpWarning::ReversedRange {
+            text: text.trim().to_string(),
+            suggestion: fixed,
+        });
     }
     Ok((IpEntryKind::Range { start, end }, warnings))
 }
@@ -466,18 +575,35 @@ fn parse_cidr(text: &str) -> Result<Parsed, IpEntryError> {
     let has_spaces = base_text.len() != base_raw.len() || prefix_text.len() != prefix_raw.len();
 
     let Some(base) = read(base_text) else {
-        return Err(IpEntryError::CidrBadAddress { text: text.to_string(), value: base_text.to_string(), suggestion: None });
+        return Err(IpEntryError::CidrBadAddress {
+            text: text.to_string(),
+            value: base_text.to_string(),
+            suggestion: None,
+        });
     };
     if prefix_text.is_empty() || !prefix_text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(IpEntryError::CidrBadPrefix { text: text.to_string(), prefix: prefix_text.to_string() });
+        return Err(IpEntryError::CidrBadPrefix {
+            text: text.to_string(),
+            prefix: prefix_text.to_string(),
+        });
     }
     let max: u8 = if base.meant.is_ipv4() { 32 } else { 128 };
     let len = match prefix_text.parse::<u32>() {
         Ok(n) if n <= u32::from(max) => n as u8,
-        _ => return Err(IpEntryError::CidrPrefixOutOfRange { text: text.to_string(), prefix: prefix_text.to_string(), max }),
+        _ => {
+            return Err(IpEntryError::CidrPrefixOutOfRange {
+                text: text.to_string(),
+                prefix: prefix_text.to_string(),
+                max,
+            })
+        }
     };
     let net = IpNet::new(base.meant, len)
-        .map_err(|_| IpEntryError::CidrPrefixOutOfRange { text: text.to_string(), prefix: prefix_text.to_string(), max })?
+        .map_err(|_| IpEntryError::CidrPrefixOutOfRange {
+            text: text.to_string(),
+            prefix: prefix_text.to_string(),
+            max,
+        })?
         .trunc();
     let network = net_text(net);
     if !base.is_standard {
@@ -489,14 +615,24 @@ fn parse_cidr(text: &str) -> Result<Parsed, IpEntryError> {
                 meant: format_ip_like_server(base.meant),
                 suggestion: network,
             },
-            None => IpEntryError::CidrBadAddress { text: text.to_string(), value: base_text.to_string(), suggestion: Some(network) },
+            None => IpEntryError::CidrBadAddress {
+                text: text.to_string(),
+                value: base_text.to_string(),
+                suggestion: Some(network),
+            },
         });
     }
     if net.addr() != base.meant {
-        return Err(IpEntryError::CidrHostBits { text: text.trim().to_string(), suggestion: network });
+        return Err(IpEntryError::CidrHostBits {
+            text: text.trim().to_string(),
+            suggestion: network,
+        });
     }
     if has_spaces {
-        return Err(IpEntryError::CidrWhitespace { text: text.to_string(), suggestion: network });
+        return Err(IpEntryError::CidrWhitespace {
+            text: text.to_string(),
+            suggestion: network,
+        });
     }
     Ok((IpEntryKind::Cidr(net), cidr_warnings(text, net)))
 }
@@ -505,21 +641,32 @@ fn cidr_warnings(text: &str, net: IpNet) -> Vec<IpWarning> {
     let mut warnings = Vec::new();
     let IpNet::V6(v6) = net else {
         if net.prefix_len() == 0 {
-            warnings.push(IpWarning::Ipv4ZeroPrefix { text: text.to_string(), suggestion: net_suggestion(net) });
+            warnings.push(IpWarning::Ipv4ZeroPrefix {
+                text: text.to_string(),
+                suggestion: net_suggestion(net),
+            });
         }
         return warnings;
     };
     let len = v6.prefix_len();
     if len == 0 {
-        warnings.push(IpWarning::Ipv6ZeroPrefix { text: text.to_string(), suggestion: net_suggestion(net) });
+        warnings.push(IpWarning::Ipv6ZeroPrefix {
+            text: text.to_string(),
+            suggestion: net_suggestion(net),
+        });
         return warnings;
     }
     if len >= 96 && v6.addr().to_ipv4_mapped().is_some() {
-        warnings.push(IpWarning::Ipv4Mapped { text: text.to_string(), suggestion: net_suggestion(unmap_net(net)) });
+        warnings.push(IpWarning::Ipv4Mapped {
+            text: text.to_string(),
+            suggestion: net_suggestion(unmap_net(net)),
+        });
     }
     if len > 32 {
         let bits = server_compared_bits(len);
-        let effective = IpNet::new(net.addr(), bits).map(|n| net_text(n.trunc())).unwrap_or_default();
+        let effective = IpNet::new(net.addr(), bits)
+            .map(|n| net_text(n.trunc()))
+            .unwrap_or_default();
         warnings.push(IpWarning::Ipv6PrefixOver32 {
             text: text.to_string(),
             prefix: len,
@@ -533,7 +680,12 @@ fn cidr_warnings(text: &str, net: IpNet) -> Vec<IpWarning> {
 
 // ---- JSON: code, message and suggestion for the UI ----
 
-fn serialize_finding<S: Serializer>(serializer: S, code: &str, message: String, suggestion: Option<&str>) -> Result<S::Ok, S::Error> {
+fn serialize_finding<S: Serializer>(
+    serializer: S,
+    code: &str,
+    message: String,
+    suggestion: Option<&str>,
+) -> Result<S::Ok, S::Error> {
     let mut s = serializer.serialize_struct("Finding", 3)?;
     s.serialize_field("code", code)?;
     s.serialize_field("message", &message)?;
@@ -543,7 +695,12 @@ fn serialize_finding<S: Serializer>(serializer: S, code: &str, message: String, 
 
 impl Serialize for IpWarning {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_finding(serializer, self.code(), self.to_string(), Some(self.suggestion()))
+        serialize_finding(
+            serializer,
+            self.code(),
+            self.to_string(),
+            Some(self.suggestion()),
+        )
     }
 }
 
@@ -637,23 +794,59 @@ mod tests {
         ("10.0.0.5\t", &["single-whitespace"], "10.0.0.5"),
         ("010.0.0.1", &["single-not-canonical"], "10.0.0.1"),
         ("10.000.0.01", &["single-not-canonical"], "10.0.0.1"),
-        (" 010.0.0.1 ", &["single-whitespace", "single-not-canonical"], "10.0.0.1"),
+        (
+            " 010.0.0.1 ",
+            &["single-whitespace", "single-not-canonical"],
+            "10.0.0.1",
+        ),
         ("2001:DB8::1", &["single-not-canonical"], "2001:db8::1"),
-        ("2001:0db8:0000:0000:0000:0000:0000:0001", &["single-not-canonical"], "2001:db8::1"),
-        ("2001:db8:0:0:1:0:0:1", &["single-not-canonical"], "2001:db8::1:0:0:1"),
+        (
+            "2001:0db8:0000:0000:0000:0000:0000:0001",
+            &["single-not-canonical"],
+            "2001:db8::1",
+        ),
+        (
+            "2001:db8:0:0:1:0:0:1",
+            &["single-not-canonical"],
+            "2001:db8::1:0:0:1",
+        ),
         ("[2001:db8::1]", &["single-not-canonical"], "2001:db8::1"),
         ("::102:304", &["single-not-canonical"], "::1.2.3.4"),
         ("::ffff:1.2.3.4", &["ipv4-mapped"], "1.2.3.4"),
         ("::FFFF:1.2.3.4", &["ipv4-mapped"], "1.2.3.4"),
-        ("203.0.113.10-203.0.113.20", &[], "203.0.113.10-203.0.113.20"),
-        (" 203.0.113.10 - 203.0.113.20 ", &[], "203.0.113.10-203.0.113.20"),
+        (
+            "203.0.113.10-203.0.113.20",
+            &[],
+            "203.0.113.10-203.0.113.20",
+        ),
+        (
+            " 203.0.113.10 - 203.0.113.20 ",
+            &[],
+            "203.0.113.10-203.0.113.20",
+        ),
         ("10.0.0.5-10.0.0.5", &[], "10.0.0.5-10.0.0.5"),
-        ("10.0.0.20-10.0.0.10", &["range-reversed"], "10.0.0.10-10.0.0.20"),
+        (
+            "10.0.0.20-10.0.0.10",
+            &["range-reversed"],
+            "10.0.0.10-10.0.0.20",
+        ),
         ("2001:db8::1-2001:db8::ff", &[], "2001:db8::1-2001:db8::ff"),
         ("2001:DB8::1-2001:db8::FF", &[], "2001:db8::1-2001:db8::ff"),
-        ("2001:db8::ff-2001:db8::1", &["range-reversed"], "2001:db8::1-2001:db8::ff"),
-        ("::ffff:10.0.0.1-::ffff:10.0.0.9", &["ipv4-mapped"], "10.0.0.1-10.0.0.9"),
-        ("::ffff:10.0.0.9-::ffff:10.0.0.1", &["ipv4-mapped", "range-reversed"], "10.0.0.1-10.0.0.9"),
+        (
+            "2001:db8::ff-2001:db8::1",
+            &["range-reversed"],
+            "2001:db8::1-2001:db8::ff",
+        ),
+        (
+            "::ffff:10.0.0.1-::ffff:10.0.0.9",
+            &["ipv4-mapped"],
+            "10.0.0.1-10.0.0.9",
+        ),
+        (
+            "::ffff:10.0.0.9-::ffff:10.0.0.1",
+            &["ipv4-mapped", "range-reversed"],
+            "10.0.0.1-10.0.0.9",
+        ),
         ("10.0.0.0/8", &[], "10.0.0.0/8"),
         ("192.168.1.0/24", &[], "192.168.1.0/24"),
         ("10.0.0.5/32", &[], "10.0.0.5/32"),
@@ -663,14 +856,42 @@ mod tests {
         ("2001:db8::/32", &[], "2001:db8::/32"),
         ("2001:DB8::/32", &[], "2001:db8::/32"),
         ("2000::/3", &[], "2000::/3"),
-        ("0.0.0.0/0", &["ipv4-zero-prefix"], "0.0.0.0-255.255.255.255"),
-        ("::/0", &["ipv6-zero-prefix"], "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
-        ("2001:db8::/33", &["ipv6-prefix-over-32"], "2001:db8::-2001:db8:7fff:ffff:ffff:ffff:ffff:ffff"),
-        ("2001:db8::/48", &["ipv6-prefix-over-32"], "2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff"),
-        ("2001:db8::/64", &["ipv6-prefix-over-32"], "2001:db8::-2001:db8::ffff:ffff:ffff:ffff"),
+        (
+            "0.0.0.0/0",
+            &["ipv4-zero-prefix"],
+            "0.0.0.0-255.255.255.255",
+        ),
+        (
+            "::/0",
+            &["ipv6-zero-prefix"],
+            "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        ),
+        (
+            "2001:db8::/33",
+            &["ipv6-prefix-over-32"],
+            "2001:db8::-2001:db8:7fff:ffff:ffff:ffff:ffff:ffff",
+        ),
+        (
+            "2001:db8::/48",
+            &["ipv6-prefix-over-32"],
+            "2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff",
+        ),
+        (
+            "2001:db8::/64",
+            &["ipv6-prefix-over-32"],
+            "2001:db8::-2001:db8::ffff:ffff:ffff:ffff",
+        ),
         ("2001:db8::1/128", &["ipv6-prefix-over-32"], "2001:db8::1"),
-        ("::ffff:10.0.0.0/104", &["ipv4-mapped", "ipv6-prefix-over-32"], "10.0.0.0/8"),
-        ("::ffff:0.0.0.0/96", &["ipv4-mapped", "ipv6-prefix-over-32"], "0.0.0.0-255.255.255.255"),
+        (
+            "::ffff:10.0.0.0/104",
+            &["ipv4-mapped", "ipv6-prefix-over-32"],
+            "10.0.0.0/8",
+        ),
+        (
+            "::ffff:0.0.0.0/96",
+            &["ipv4-mapped", "ipv6-prefix-over-32"],
+            "0.0.0.0-255.255.255.255",
+        ),
     ];
 
     #[test]
@@ -679,10 +900,18 @@ mod tests {
             let e = ok(text);
             assert_eq!(codes(&e), want_codes, "{text:?}");
             assert_eq!(e.canonical(), canonical, "{text:?}");
-            assert_eq!(e.is_clean(), want_codes.is_empty() && text == canonical, "{text:?}");
+            assert_eq!(
+                e.is_clean(),
+                want_codes.is_empty() && text == canonical,
+                "{text:?}"
+            );
             // The suggestion is itself clean: one fix is enough.
             let fixed = ok(canonical);
-            assert!(fixed.warnings.is_empty(), "{text:?} → {canonical:?}: {:?}", fixed.warnings);
+            assert!(
+                fixed.warnings.is_empty(),
+                "{text:?} → {canonical:?}: {:?}",
+                fixed.warnings
+            );
             // The first warning proposes the canonical text; every proposal is accepted.
             if let Some(first) = e.warnings.first() {
                 assert_eq!(first.suggestion(), canonical, "{text:?}: {first}");
@@ -716,10 +945,22 @@ mod tests {
         (" -10.0.0.1", "range-bad-address", None),
         ("10.0.0.1--10.0.0.9", "range-bad-address", None),
         ("10.0.0.0/24-10.0.1.0/24", "range-bad-address", None),
-        ("10.0.0.1-10.0.0.08", "range-bad-address", Some("10.0.0.1-10.0.0.8")),
+        (
+            "10.0.0.1-10.0.0.08",
+            "range-bad-address",
+            Some("10.0.0.1-10.0.0.8"),
+        ),
         ("10.0.0.0/-1", "range-bad-address", None),
-        ("010.0.0.1-010.0.0.9", "non-standard-address", Some("10.0.0.1-10.0.0.9")),
-        ("10.1-10.0.0.9", "non-standard-address", Some("10.0.0.1-10.0.0.9")),
+        (
+            "010.0.0.1-010.0.0.9",
+            "non-standard-address",
+            Some("10.0.0.1-10.0.0.9"),
+        ),
+        (
+            "10.1-10.0.0.9",
+            "non-standard-address",
+            Some("10.0.0.1-10.0.0.9"),
+        ),
         ("[::1]-::9", "non-standard-address", Some("::1-::9")),
         ("10.0.0.1-ffff::", "range-mixed-families", None),
         ("::-10.0.0.1", "range-mixed-families", None),
@@ -743,7 +984,11 @@ mod tests {
         ("10.0.0.08/8", "cidr-bad-address", Some("10.0.0.0/8")),
         ("010.0.0.0/8", "non-standard-address", Some("10.0.0.0/8")),
         ("10.0.0/24", "non-standard-address", Some("10.0.0.0/24")),
-        ("[2001:db8::]/32", "non-standard-address", Some("2001:db8::/32")),
+        (
+            "[2001:db8::]/32",
+            "non-standard-address",
+            Some("2001:db8::/32"),
+        ),
     ];
 
     #[test]
@@ -753,7 +998,10 @@ mod tests {
             assert_eq!(e.code(), code, "{text:?}: {e}");
             assert_eq!(e.suggestion(), suggestion, "{text:?}: {e}");
             if let Some(s) = suggestion {
-                assert!(e.to_string().contains(s), "{text:?}: the message should name the fix: {e}");
+                assert!(
+                    e.to_string().contains(s),
+                    "{text:?}: the message should name the fix: {e}"
+                );
             }
         }
     }
@@ -761,11 +1009,18 @@ mod tests {
     #[test]
     fn every_refused_entry_the_server_parses_is_one_it_throws_on_or_reads_differently() {
         for &(text, code, _) in REFUSED {
-            let throws = ["10.0.0.5", "::2"].iter().any(|ip| server_matches(ip, text).is_err());
+            let throws = ["10.0.0.5", "::2"]
+                .iter()
+                .any(|ip| server_matches(ip, text).is_err());
             match code {
-                "empty" | "not-an-address" => assert!(!throws, "{text:?}: the server compares it as text"),
+                "empty" | "not-an-address" => {
+                    assert!(!throws, "{text:?}: the server compares it as text")
+                }
                 "non-standard-address" => {}
-                _ => assert!(throws || code == "range-mixed-families", "{text:?} ({code}): the server should throw"),
+                _ => assert!(
+                    throws || code == "range-mixed-families",
+                    "{text:?} ({code}): the server should throw"
+                ),
             }
         }
     }
@@ -785,27 +1040,49 @@ mod tests {
             "The end of the range 10.0.0.1- is missing: the server cannot parse it, and every sign-in checked against this entry fails with an error (HTTP 500). Write both ends as full addresses, e.g. 10.0.0.1-10.0.0.20."
         );
         assert!(err("10.0.0.*").to_string().ends_with("Use 10.0.0.0/24."));
-        assert!(err("10.0.0.0/33").to_string().contains("at most /32 for IPv4"));
+        assert!(err("10.0.0.0/33")
+            .to_string()
+            .contains("at most /32 for IPv4"));
         let w = &ok("2001:db8::/48").warnings[0];
         assert_eq!(
             w.to_string(),
             "The server compares at most the first 32 bits of an IPv6 address, so 2001:db8::/48 really matches all of 2001::/16, far more than a /48. To trust exactly 2001:db8::/48 use the range 2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff."
         );
         let w = &ok("2001:db8:1234::/64").warnings[0];
-        assert!(w.to_string().contains("really matches all of 2001:db8::/32"), "{w}");
-        assert!(ok("0.0.0.0/0").warnings[0].to_string().contains("matches only 0.0.0.0"));
-        assert!(ok(" 10.0.0.5").warnings[0].to_string().starts_with("\" 10.0.0.5\" has spaces around it"));
+        assert!(
+            w.to_string()
+                .contains("really matches all of 2001:db8::/32"),
+            "{w}"
+        );
+        assert!(ok("0.0.0.0/0").warnings[0]
+            .to_string()
+            .contains("matches only 0.0.0.0"));
+        assert!(ok(" 10.0.0.5").warnings[0]
+            .to_string()
+            .starts_with("\" 10.0.0.5\" has spaces around it"));
     }
 
     #[test]
     fn kinds() {
-        assert_eq!(ok("10.0.0.5").kind, IpEntryKind::Single("10.0.0.5".parse().unwrap()));
-        assert_eq!(ok("010.0.0.5").kind, IpEntryKind::Single("10.0.0.5".parse().unwrap()));
+        assert_eq!(
+            ok("10.0.0.5").kind,
+            IpEntryKind::Single("10.0.0.5".parse().unwrap())
+        );
+        assert_eq!(
+            ok("010.0.0.5").kind,
+            IpEntryKind::Single("10.0.0.5".parse().unwrap())
+        );
         assert_eq!(
             ok("10.0.0.9-10.0.0.1").kind,
-            IpEntryKind::Range { start: "10.0.0.9".parse().unwrap(), end: "10.0.0.1".parse().unwrap() }
+            IpEntryKind::Range {
+                start: "10.0.0.9".parse().unwrap(),
+                end: "10.0.0.1".parse().unwrap()
+            }
         );
-        assert_eq!(ok("10.0.0.0/8").kind, IpEntryKind::Cidr("10.0.0.0/8".parse().unwrap()));
+        assert_eq!(
+            ok("10.0.0.0/8").kind,
+            IpEntryKind::Cidr("10.0.0.0/8".parse().unwrap())
+        );
     }
 
     #[test]
@@ -829,25 +1106,59 @@ mod tests {
         .to_vec();
         let checks = check_list(&list);
         let dups: Vec<Option<usize>> = checks.iter().map(|c| c.duplicate_of).collect();
-        assert_eq!(dups, [None, None, Some(0), Some(0), Some(1), None, None, None, Some(5), None, Some(9), None, Some(11)]);
-        let errors: Vec<usize> = checks.iter().filter(|c| c.is_error()).map(|c| c.index).collect();
+        assert_eq!(
+            dups,
+            [
+                None,
+                None,
+                Some(0),
+                Some(0),
+                Some(1),
+                None,
+                None,
+                None,
+                Some(5),
+                None,
+                Some(9),
+                None,
+                Some(11)
+            ]
+        );
+        let errors: Vec<usize> = checks
+            .iter()
+            .filter(|c| c.is_error())
+            .map(|c| c.index)
+            .collect();
         assert_eq!(errors, [4, 5, 6, 7, 8, 11]);
         assert_eq!(checks[3].warnings().len(), 1);
         assert!(checks[5].warnings().is_empty());
-        assert!(checks.iter().enumerate().all(|(i, c)| c.index == i && c.text == list[i]));
+        assert!(checks
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.index == i && c.text == list[i]));
         assert!(check_list(&[]).is_empty());
     }
 
     #[test]
     fn json_shape() {
-        let checks = check_list(&["10.0.0.0/24".to_string(), "192.168.1.10/24".to_string(), "::/0".to_string()]);
+        let checks = check_list(&[
+            "10.0.0.0/24".to_string(),
+            "192.168.1.10/24".to_string(),
+            "::/0".to_string(),
+        ]);
         let v = serde_json::to_value(&checks).unwrap();
-        assert_eq!(v[0]["entry"]["kind"], serde_json::json!({"type": "cidr", "network": "10.0.0.0/24"}));
+        assert_eq!(
+            v[0]["entry"]["kind"],
+            serde_json::json!({"type": "cidr", "network": "10.0.0.0/24"})
+        );
         assert_eq!(v[0]["error"], serde_json::Value::Null);
         assert_eq!(v[1]["error"]["code"], "cidr-host-bits");
         assert_eq!(v[1]["error"]["suggestion"], "192.168.1.0/24");
         assert_eq!(v[2]["entry"]["warnings"][0]["code"], "ipv6-zero-prefix");
-        assert_eq!(v[2]["entry"]["canonical"], "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+        assert_eq!(
+            v[2]["entry"]["canonical"],
+            "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+        );
     }
 
     #[test]
@@ -867,9 +1178,21 @@ mod tests {
             assert_eq!(server_matches(ip, entry), Ok(want), "{ip} vs {entry}");
         }
         // And every suggestion does what the warning promises.
-        assert_eq!(server_matches("8.8.8.8", &ok("0.0.0.0/0").canonical()), Ok(true));
-        assert_eq!(server_matches("2001:dead::1", &ok("2001:db8::/48").canonical()), Ok(false));
-        assert_eq!(server_matches("2001:db8:0:5::1", &ok("2001:db8::/48").canonical()), Ok(true));
-        assert_eq!(server_matches("10.0.0.1", &ok("010.0.0.1").canonical()), Ok(true));
+        assert_eq!(
+            server_matches("8.8.8.8", &ok("0.0.0.0/0").canonical()),
+            Ok(true)
+        );
+        assert_eq!(
+            server_matches("2001:dead::1", &ok("2001:db8::/48").canonical()),
+            Ok(false)
+        );
+        assert_eq!(
+            server_matches("2001:db8:0:5::1", &ok("2001:db8::/48").canonical()),
+            Ok(true)
+        );
+        assert_eq!(
+            server_matches("10.0.0.1", &ok("010.0.0.1").canonical()),
+            Ok(true)
+        );
     }
 }

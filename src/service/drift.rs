@@ -26,23 +26,42 @@ pub struct Drift {
 impl Drift {
     /// `live` against the save `last`; `None` when the portal holds what was saved.
     pub fn since(last: &Snapshot, live: &Policy) -> Option<Drift> {
-        drift(live, Some(last)).map(|diff| Drift { since: last.number, ours: last.after.clone(), diff })
+        drift(live, Some(last)).map(|diff| Drift {
+            since: last.number,
+            ours: last.after.clone(),
+            diff,
+        })
     }
 }
 
 impl Connection {
     /// The drift of `live` from this app's last save to this portal: `None` when the history
     /// has no save for it, or the portal holds what was saved.
-    pub fn drift(&self, history: &HistoryStore, live: &Policy) -> Result<Option<Drift>, ServiceError> {
-        Ok(history.last(self.portal().as_str())?.and_then(|last| Drift::since(&last, live)))
+    pub fn drift(
+        &self,
+        history: &HistoryStore,
+        live: &Policy,
+    ) -> Result<Option<Drift>, ServiceError> {
+        Ok(history
+            .last(self.portal().as_str())?
+            .and_then(|last| Drift::since(&last, live)))
     }
 
     /// Records `live` as the accepted state (a history entry from our last save to it, by the
     /// signed-in admin, with `note` or [`ACCEPTED_NOTE`]). Without drift nothing is recorded and
     /// the last entry comes back; without any save to this portal it is `NoHistory`.
-    pub fn accept_drift(&self, history: &HistoryStore, live: &Policy, note: Option<String>) -> Result<Snapshot, ServiceError> {
+    pub fn accept_drift(
+        &self,
+        history: &HistoryStore,
+        live: &Policy,
+        note: Option<String>,
+    ) -> Result<Snapshot, ServiceError> {
         let portal = self.portal().as_str();
-        let last = history.last(portal)?.ok_or_else(|| ServiceError::NoHistory { portal: portal.to_string() })?;
+        let last = history
+            .last(portal)?
+            .ok_or_else(|| ServiceError::NoHistory {
+                portal: portal.to_string(),
+            })?;
         if Drift::since(&last, live).is_none() {
             return Ok(last);
         }

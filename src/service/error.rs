@@ -24,11 +24,22 @@ pub enum ServiceError {
     #[error("The policy was not saved: {}", .problems.join(" "))]
     Refused { problems: Vec<String> },
     #[error("Someone changed the TFA policy on {portal} after it was loaded ({}). Nothing was saved. Reload to see the new policy, or review again and overwrite it.", describe(.theirs))]
-    Conflict { portal: String, theirs: Box<PolicyDiff>, live: Box<PortalPolicy> },
+    Conflict {
+        portal: String,
+        theirs: Box<PolicyDiff>,
+        live: Box<PortalPolicy>,
+    },
     #[error("The save request to {portal} failed ({cause}). {landed}")]
-    SaveFailed { portal: String, cause: ApiError, landed: Landed },
+    SaveFailed {
+        portal: String,
+        cause: ApiError,
+        landed: Landed,
+    },
     #[error("{portal} accepted the save but now holds a different policy than was sent ({}). Check the policy on the portal and save again.", describe(.difference))]
-    NotVerified { portal: String, difference: Box<PolicyDiff> },
+    NotVerified {
+        portal: String,
+        difference: Box<PolicyDiff>,
+    },
     #[error(transparent)]
     History(#[from] HistoryError),
     #[error("This app has not saved a policy to {portal} yet, so there is nothing to compare with. Drift is checked against this app's last save.")]
@@ -36,11 +47,18 @@ pub enum ServiceError {
     #[error(transparent)]
     PolicyFile(#[from] PolicyFileError),
     #[error("The policy file names entries that do not exist on {portal}: {}. Fix the file (add ids, or correct the emails and names) and try again.", .entries.join("; "))]
-    Unresolved { portal: String, entries: Vec<String> },
+    Unresolved {
+        portal: String,
+        entries: Vec<String>,
+    },
     #[error("Nobody on {portal} matches \"{query}\". Use the person's email or id (`docspace-tfa users {query}` lists matches).")]
     NoSuchPerson { portal: String, query: String },
     #[error("\"{query}\" matches several people on {portal} ({}). Use the email or id instead.", .candidates.join(", "))]
-    Ambiguous { portal: String, query: String, candidates: Vec<String> },
+    Ambiguous {
+        portal: String,
+        query: String,
+        candidates: Vec<String>,
+    },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
 }
@@ -59,7 +77,9 @@ impl ServiceError {
             ServiceError::SaveFailed { .. } => "saveFailed",
             ServiceError::NotVerified { .. } => "notVerified",
             ServiceError::History(_) | ServiceError::NoHistory { .. } => "history",
-            ServiceError::PolicyFile(_) | ServiceError::Unresolved { .. } | ServiceError::Invalid { .. } => "validation",
+            ServiceError::PolicyFile(_)
+            | ServiceError::Unresolved { .. }
+            | ServiceError::Invalid { .. } => "validation",
             ServiceError::NoSuchPerson { .. } | ServiceError::Ambiguous { .. } => "notFound",
         }
     }
@@ -98,9 +118,21 @@ pub fn describe(d: &PolicyDiff) -> String {
             parts.push(format!("{name} +{added} −{removed}"));
         }
     };
-    list("trusted IPs", d.trusted_ips.added.len(), d.trusted_ips.removed.len());
-    list("mandatory users", d.mandatory_users.added.len(), d.mandatory_users.removed.len());
-    list("mandatory groups", d.mandatory_groups.added.len(), d.mandatory_groups.removed.len());
+    list(
+        "trusted IPs",
+        d.trusted_ips.added.len(),
+        d.trusted_ips.removed.len(),
+    );
+    list(
+        "mandatory users",
+        d.mandatory_users.added.len(),
+        d.mandatory_users.removed.len(),
+    );
+    list(
+        "mandatory groups",
+        d.mandatory_groups.added.len(),
+        d.mandatory_groups.removed.len(),
+    );
     if parts.is_empty() {
         "no change".into()
     } else {

@@ -64,19 +64,36 @@ impl Connection {
     }
 
     /// Checks the key with `people/@self`; only the owner and DocSpace admins get a connection.
-    pub async fn open(portal: PortalUrl, key: &ApiKey, opts: ClientOptions) -> Result<Connection, ServiceError> {
+    pub async fn open(
+        portal: PortalUrl,
+        key: &ApiKey,
+        opts: ClientOptions,
+    ) -> Result<Connection, ServiceError> {
         let client = DocSpaceClient::new(portal, key, opts)?;
         let me = client.me().await?;
         if !me.can_manage_tfa() {
-            return Err(ServiceError::NotAdmin { portal: client.portal().to_string(), name: me.display_name.clone() });
+            return Err(ServiceError::NotAdmin {
+                portal: client.portal().to_string(),
+                name: me.display_name.clone(),
+            });
         }
-        let conn = Connection { client, me, people: Mutex::default(), groups: Mutex::default(), my_ip: Mutex::default() };
+        let conn = Connection {
+            client,
+            me,
+            people: Mutex::default(),
+            groups: Mutex::default(),
+            my_ip: Mutex::default(),
+        };
         conn.remember_people(std::slice::from_ref(&conn.me));
         Ok(conn)
     }
 
     /// [`Connection::open`] with the key `secrets` holds for the portal (`NoKey` without one).
-    pub async fn open_saved(portal: PortalUrl, secrets: Arc<dyn SecretStore>, opts: ClientOptions) -> Result<Connection, ServiceError> {
+    pub async fn open_saved(
+        portal: PortalUrl,
+        secrets: Arc<dyn SecretStore>,
+        opts: ClientOptions,
+    ) -> Result<Connection, ServiceError> {
         let key = stored_key(secrets, &portal).await?;
         Connection::open(portal, &key, opts).await
     }
@@ -100,15 +117,25 @@ impl Connection {
     pub async fn with_names(&self, live: PortalPolicy) -> Result<LoadedPolicy, ServiceError> {
         let users = self.people(&live.policy.mandatory_users).await?;
         let groups = self.groups(&live.policy.mandatory_groups).await?;
-        Ok(LoadedPolicy { portal: self.portal().to_string(), live, users, groups })
+        Ok(LoadedPolicy {
+            portal: self.portal().to_string(),
+            live,
+            users,
+            groups,
+        })
     }
 }
 
 /// The key stored for `portal` (its URL is the account), read off the async runtime's threads.
-pub async fn stored_key(secrets: Arc<dyn SecretStore>, portal: &PortalUrl) -> Result<ApiKey, ServiceError> {
+pub async fn stored_key(
+    secrets: Arc<dyn SecretStore>,
+    portal: &PortalUrl,
+) -> Result<ApiKey, ServiceError> {
     let account = portal.to_string();
     let stored = off_runtime(move || secrets.get(&account)).await?;
-    stored.ok_or_else(|| ServiceError::NoKey { portal: portal.to_string() })
+    stored.ok_or_else(|| ServiceError::NoKey {
+        portal: portal.to_string(),
+    })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -37,7 +37,14 @@ impl PersonRef {
         }
     }
     fn unknown(id: Uuid) -> Self {
-        PersonRef { id, display_name: format!("unknown user {id}"), email: None, known: false, is_owner: false, is_admin: false }
+        PersonRef {
+            id,
+            display_name: format!("unknown user {id}"),
+            email: None,
+            known: false,
+            is_owner: false,
+            is_admin: false,
+        }
     }
     /// "Name <email>" or the name alone.
     pub fn label(&self) -> String {
@@ -59,7 +66,12 @@ pub struct GroupRef {
 
 impl GroupRef {
     fn unknown(id: Uuid) -> Self {
-        GroupRef { id, name: format!("unknown group {id}"), known: false, is_system: false }
+        GroupRef {
+            id,
+            name: format!("unknown group {id}"),
+            known: false,
+            is_system: false,
+        }
     }
 }
 
@@ -77,9 +89,16 @@ fn ids_of<'a>(lists: impl IntoIterator<Item = &'a [Uuid]>) -> Vec<Uuid> {
 impl Connection {
     /// Names for every mandatory user and group of several policies (live and draft, the
     /// entries of a history...), each id once, in first-seen order.
-    pub async fn names_for(&self, policies: &[&Policy]) -> Result<(Vec<PersonRef>, Vec<GroupRef>), ServiceError> {
-        let users = self.people(&ids_of(policies.iter().map(|p| &p.mandatory_users[..]))).await?;
-        let groups = self.groups(&ids_of(policies.iter().map(|p| &p.mandatory_groups[..]))).await?;
+    pub async fn names_for(
+        &self,
+        policies: &[&Policy],
+    ) -> Result<(Vec<PersonRef>, Vec<GroupRef>), ServiceError> {
+        let users = self
+            .people(&ids_of(policies.iter().map(|p| &p.mandatory_users[..])))
+            .await?;
+        let groups = self
+            .groups(&ids_of(policies.iter().map(|p| &p.mandatory_groups[..])))
+            .await?;
         Ok((users, groups))
     }
 
@@ -88,7 +107,10 @@ impl Connection {
     pub async fn people(&self, ids: &[Uuid]) -> Result<Vec<PersonRef>, ServiceError> {
         let missing: Vec<Uuid> = {
             let cache = lock(&self.people);
-            ids.iter().filter(|id| !cache.contains_key(id)).copied().collect()
+            ids.iter()
+                .filter(|id| !cache.contains_key(id))
+                .copied()
+                .collect()
         };
         let fetched: Vec<Result<PersonRef, ApiError>> = stream::iter(missing)
             .map(|id| async move {
@@ -113,15 +135,28 @@ impl Connection {
     pub async fn groups(&self, ids: &[Uuid]) -> Result<Vec<GroupRef>, ServiceError> {
         let missing: Vec<Uuid> = {
             let cache = lock(&self.groups);
-            ids.iter().filter(|id| !cache.contains_key(id)).copied().collect()
+            ids.iter()
+                .filter(|id| !cache.contains_key(id))
+                .copied()
+                .collect()
         };
         let fetched: Vec<Result<GroupRef, ApiError>> = stream::iter(missing)
             .map(|id| async move {
                 if let Some(name) = system_group_name(id) {
-                    return Ok(GroupRef { id, name: name.to_string(), known: true, is_system: true });
+                    return Ok(GroupRef {
+                        id,
+                        name: name.to_string(),
+                        known: true,
+                        is_system: true,
+                    });
                 }
                 match self.client.group(id).await {
-                    Ok(g) => Ok(GroupRef { id, name: g.name, known: true, is_system: g.is_system.unwrap_or(false) }),
+                    Ok(g) => Ok(GroupRef {
+                        id,
+                        name: g.name,
+                        known: true,
+                        is_system: g.is_system.unwrap_or(false),
+                    }),
                     Err(ApiError::NotFound { .. }) => Ok(GroupRef::unknown(id)),
                     Err(e) => Err(e),
                 }
@@ -148,7 +183,15 @@ impl Connection {
     pub fn remember_groups(&self, groups: &[Group]) {
         let mut cache = lock(&self.groups);
         for g in groups {
-            cache.insert(g.id, GroupRef { id: g.id, name: g.name.clone(), known: true, is_system: g.is_system.unwrap_or(false) });
+            cache.insert(
+                g.id,
+                GroupRef {
+                    id: g.id,
+                    name: g.name.clone(),
+                    known: true,
+                    is_system: g.is_system.unwrap_or(false),
+                },
+            );
         }
     }
 }

@@ -30,10 +30,26 @@ impl Connection {
     /// The reviewable file for `policy`: every user and group by id, plus the name (and email)
     /// this portal knows for it.
     pub async fn export_file(&self, policy: &Policy) -> Result<PolicyFile, ServiceError> {
-        let users: Vec<(Uuid, String, Option<String>)> =
-            self.people(&policy.mandatory_users).await?.into_iter().filter(|u| u.known).map(|u| (u.id, u.display_name, u.email)).collect();
-        let groups: Vec<(Uuid, String)> = self.groups(&policy.mandatory_groups).await?.into_iter().filter(|g| g.known).map(|g| (g.id, g.name)).collect();
-        Ok(PolicyFile::export(policy, self.portal().as_str(), &users, &groups))
+        let users: Vec<(Uuid, String, Option<String>)> = self
+            .people(&policy.mandatory_users)
+            .await?
+            .into_iter()
+            .filter(|u| u.known)
+            .map(|u| (u.id, u.display_name, u.email))
+            .collect();
+        let groups: Vec<(Uuid, String)> = self
+            .groups(&policy.mandatory_groups)
+            .await?
+            .into_iter()
+            .filter(|g| g.known)
+            .map(|g| (g.id, g.name))
+            .collect();
+        Ok(PolicyFile::export(
+            policy,
+            self.portal().as_str(),
+            &users,
+            &groups,
+        ))
     }
 
     /// The live policy of `source` (another portal) as a draft for this one: exported with its
@@ -49,7 +65,12 @@ impl Connection {
     /// knows it, else by email, else by exact name (only when exactly one matches).
     pub async fn resolve_file(&self, file: &PolicyFile) -> Result<Resolution, ServiceError> {
         let mut res = Resolution {
-            draft: Policy { method: file.method, trusted_ips: file.trusted_ips.clone(), mandatory_users: vec![], mandatory_groups: vec![] },
+            draft: Policy {
+                method: file.method,
+                trusted_ips: file.trusted_ips.clone(),
+                mandatory_users: vec![],
+                mandatory_groups: vec![],
+            },
             unresolved: vec![],
             unknown_ids: vec![],
             users: vec![],
@@ -91,11 +112,21 @@ impl Connection {
                 return Ok(Some(id));
             }
         }
-        let UserEntry::Ref { name, email, .. } = entry else { return Ok(None) };
+        let UserEntry::Ref { name, email, .. } = entry else {
+            return Ok(None);
+        };
         if let Some(email) = email.as_deref().filter(|e| !e.trim().is_empty()) {
             let page = self.client.people(email.trim(), 0, 100).await?;
             self.remember_people(&page.items);
-            let hits: Vec<&Employee> = page.items.iter().filter(|p| p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))).collect();
+            let hits: Vec<&Employee> = page
+                .items
+                .iter()
+                .filter(|p| {
+                    p.email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
+                })
+                .collect();
             if let [one] = hits.as_slice() {
                 return Ok(Some(one.id));
             }
@@ -103,7 +134,11 @@ impl Connection {
         if let Some(name) = name.as_deref().filter(|n| !n.trim().is_empty()) {
             let page = self.client.people(name.trim(), 0, 100).await?;
             self.remember_people(&page.items);
-            let hits: Vec<&Employee> = page.items.iter().filter(|p| p.display_name.eq_ignore_ascii_case(name.trim())).collect();
+            let hits: Vec<&Employee> = page
+                .items
+                .iter()
+                .filter(|p| p.display_name.eq_ignore_ascii_case(name.trim()))
+                .collect();
             if let [one] = hits.as_slice() {
                 return Ok(Some(one.id));
             }
@@ -118,14 +153,26 @@ impl Connection {
                 return Ok(Some(id));
             }
         }
-        let GroupEntry::Ref { name: Some(name), .. } = entry else { return Ok(None) };
+        let GroupEntry::Ref {
+            name: Some(name), ..
+        } = entry
+        else {
+            return Ok(None);
+        };
         let name = name.trim();
-        if let Some((id, _)) = SYSTEM_GROUPS.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)) {
+        if let Some((id, _)) = SYSTEM_GROUPS
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+        {
             return Ok(Some(*id));
         }
         let page = self.client.groups(name, 0, 100).await?;
         self.remember_groups(&page.items);
-        let hits: Vec<_> = page.items.iter().filter(|g| g.name.eq_ignore_ascii_case(name)).collect();
+        let hits: Vec<_> = page
+            .items
+            .iter()
+            .filter(|g| g.name.eq_ignore_ascii_case(name))
+            .collect();
         Ok(match hits.as_slice() {
             [one] => Some(one.id),
             _ => None,

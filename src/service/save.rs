@@ -45,16 +45,32 @@ pub struct NamedReview {
 
 impl Connection {
     /// [`Connection::review`], with names for every id of `live` and `draft`.
-    pub async fn review_named(&self, live: &PortalPolicy, draft: &Policy) -> Result<NamedReview, ServiceError> {
+    pub async fn review_named(
+        &self,
+        live: &PortalPolicy,
+        draft: &Policy,
+    ) -> Result<NamedReview, ServiceError> {
         let review = self.review(live, draft).await?;
         let (users, groups) = self.names_for(&[&live.policy, draft]).await?;
-        Ok(NamedReview { review, users, groups })
+        Ok(NamedReview {
+            review,
+            users,
+            groups,
+        })
     }
 
     /// Looks up the draft's mandatory users to find the owner among them (the owner rule).
-    pub async fn review(&self, live: &PortalPolicy, draft: &Policy) -> Result<Review, ServiceError> {
+    pub async fn review(
+        &self,
+        live: &PortalPolicy,
+        draft: &Policy,
+    ) -> Result<Review, ServiceError> {
         let people = self.people(&draft.mandatory_users).await?;
-        let owner_id = if self.me.is_owner { Some(self.me.id) } else { people.iter().find(|p| p.is_owner).map(|p| p.id) };
+        let owner_id = if self.me.is_owner {
+            Some(self.me.id)
+        } else {
+            people.iter().find(|p| p.is_owner).map(|p| p.id)
+        };
         let ctx = ReviewContext {
             caller_id: self.me.id,
             caller_is_owner: self.me.is_owner,
@@ -69,11 +85,20 @@ impl Connection {
 
     /// Saves the whole draft: refuses what the review refuses, stops if the portal changed since
     /// `base` was loaded (unless `overwrite`), sends the full policy, and reads it back.
-    pub async fn save(&self, base: &Policy, draft: &Policy, overwrite: bool) -> Result<Saved, ServiceError> {
+    pub async fn save(
+        &self,
+        base: &Policy,
+        draft: &Policy,
+        overwrite: bool,
+    ) -> Result<Saved, ServiceError> {
         let portal = self.portal().to_string();
         let live = self.client.policy().await?;
         if !overwrite && !live.policy.same_as(base) {
-            return Err(ServiceError::Conflict { portal, theirs: Box::new(PolicyDiff::between(base, &live.policy)), live: Box::new(live) });
+            return Err(ServiceError::Conflict {
+                portal,
+                theirs: Box::new(PolicyDiff::between(base, &live.policy)),
+                live: Box::new(live),
+            });
         }
         let review = self.review(&live, draft).await?;
         let errors: Vec<String> = review.errors().map(|p| p.message.clone()).collect();
@@ -96,13 +121,20 @@ impl Connection {
                 _ => Landed::Unknown,
             };
             if landed != Landed::Yes {
-                return Err(ServiceError::SaveFailed { portal, cause, landed });
+                return Err(ServiceError::SaveFailed {
+                    portal,
+                    cause,
+                    landed,
+                });
             }
             recovered = true;
         }
         let after = self.client.policy().await?;
         if !after.policy.same_as(&sent) {
-            return Err(ServiceError::NotVerified { portal, difference: Box::new(PolicyDiff::between(&sent, &after.policy)) });
+            return Err(ServiceError::NotVerified {
+                portal,
+                difference: Box::new(PolicyDiff::between(&sent, &after.policy)),
+            });
         }
         Ok(Saved {
             before: live.policy.clone(),
@@ -114,18 +146,37 @@ impl Connection {
     }
 
     /// [`Connection::save`], then a history entry for it.
-    pub async fn save_recorded(&self, history: &HistoryStore, base: &Policy, draft: &Policy, overwrite: bool, note: Option<String>) -> Result<SaveReport, ServiceError> {
+    pub async fn save_recorded(
+        &self,
+        history: &HistoryStore,
+        base: &Policy,
+        draft: &Policy,
+        overwrite: bool,
+        note: Option<String>,
+    ) -> Result<SaveReport, ServiceError> {
         let saved = self.save(base, draft, overwrite).await?;
-        let (snapshot, history_error) =
-            match history.record(self.portal().as_str(), &self.me.display_name, &saved.before, &saved.after.policy, note) {
-                Ok(s) => (Some(s), None),
-                Err(e) => (None, Some(e.to_string())),
-            };
-        Ok(SaveReport { saved, snapshot, history_error })
+        let (snapshot, history_error) = match history.record(
+            self.portal().as_str(),
+            &self.me.display_name,
+            &saved.before,
+            &saved.after.policy,
+            note,
+        ) {
+            Ok(s) => (Some(s), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Ok(SaveReport {
+            saved,
+            snapshot,
+            history_error,
+        })
     }
 }
 
 /// The request may still be running on the server after we stopped waiting for it.
 fn may_still_run(cause: &ApiError) -> bool {
-    matches!(cause, ApiError::Timeout { .. } | ApiError::Server { status: 504, .. })
+    matches!(
+        cause,
+        ApiError::Timeout { .. } | ApiError::Server { status: 504, .. }
+    )
 }

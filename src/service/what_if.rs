@@ -53,7 +53,12 @@ impl Connection {
         let portal = self.portal().to_string();
         if let Ok(id) = Uuid::parse_str(q) {
             return match self.client().user(id).await {
-                Err(crate::docspace::ApiError::NotFound { .. }) => Err(ServiceError::NoSuchPerson { portal, query: q.into() }),
+                Err(crate::docspace::ApiError::NotFound { .. }) => {
+                    Err(ServiceError::NoSuchPerson {
+                        portal,
+                        query: q.into(),
+                    })
+                }
                 other => Ok(other?),
             };
         }
@@ -62,16 +67,38 @@ impl Connection {
         let exact: Vec<&Employee> = page
             .items
             .iter()
-            .filter(|p| p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(q)) || p.display_name.eq_ignore_ascii_case(q))
+            .filter(|p| {
+                p.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(q))
+                    || p.display_name.eq_ignore_ascii_case(q)
+            })
             .collect();
         let pick = match (exact.as_slice(), page.items.as_slice()) {
             ([one], _) => *one,
             ([], [one]) => one,
-            ([], []) => return Err(ServiceError::NoSuchPerson { portal, query: q.into() }),
+            ([], []) => {
+                return Err(ServiceError::NoSuchPerson {
+                    portal,
+                    query: q.into(),
+                })
+            }
             (many, all) => {
-                let list = if many.is_empty() { all.iter().collect::<Vec<_>>() } else { many.to_vec() };
-                let candidates = list.iter().take(5).map(|p| PersonRef::from_employee(p).label()).collect();
-                return Err(ServiceError::Ambiguous { portal, query: q.into(), candidates });
+                let list = if many.is_empty() {
+                    all.iter().collect::<Vec<_>>()
+                } else {
+                    many.to_vec()
+                };
+                let candidates = list
+                    .iter()
+                    .take(5)
+                    .map(|p| PersonRef::from_employee(p).label())
+                    .collect();
+                return Err(ServiceError::Ambiguous {
+                    portal,
+                    query: q.into(),
+                    candidates,
+                });
             }
         };
         // The full record carries the person's groups.
@@ -79,12 +106,22 @@ impl Connection {
     }
 
     /// The server's rule for `who` (or a member of `groups`) signing in from `ip`.
-    pub async fn what_if(&self, who: Option<&Employee>, groups: &[Uuid], ip: &str, live: &Policy, draft: Option<&Policy>) -> Result<WhatIf, ServiceError> {
+    pub async fn what_if(
+        &self,
+        who: Option<&Employee>,
+        groups: &[Uuid],
+        ip: &str,
+        live: &Policy,
+        draft: Option<&Policy>,
+    ) -> Result<WhatIf, ServiceError> {
         let ip = ip.trim();
         if ip.parse::<IpAddr>().is_err() {
             return Err(ServiceError::Invalid { field: "ip".into(), message: format!("\"{ip}\" is not an IP address. Give an IPv4 or IPv6 address such as 203.0.113.7.") });
         }
-        let mut group_ids: Vec<Uuid> = who.and_then(|e| e.groups.as_ref()).map(|g| g.iter().map(|g| g.id).collect()).unwrap_or_default();
+        let mut group_ids: Vec<Uuid> = who
+            .and_then(|e| e.groups.as_ref())
+            .map(|g| g.iter().map(|g| g.id).collect())
+            .unwrap_or_default();
         for g in groups {
             if !group_ids.contains(g) {
                 group_ids.push(*g);
@@ -96,19 +133,38 @@ impl Connection {
             groups: group_ids.clone(),
         };
         let mut named: Vec<Uuid> = group_ids.clone();
-        named.extend(live.mandatory_groups.iter().chain(draft.map(|d| d.mandatory_groups.iter()).into_iter().flatten()).copied());
+        named.extend(
+            live.mandatory_groups
+                .iter()
+                .chain(
+                    draft
+                        .map(|d| d.mandatory_groups.iter())
+                        .into_iter()
+                        .flatten(),
+                )
+                .copied(),
+        );
         let names = self.groups(&named).await?;
         let group_name = |id: Uuid| names.iter().find(|g| g.id == id).map(|g| g.name.clone());
-        let who_name = who.map(|e| e.display_name.clone()).unwrap_or_else(|| "a member of these groups".into());
+        let who_name = who
+            .map(|e| e.display_name.clone())
+            .unwrap_or_else(|| "a member of these groups".into());
         let outcome = |policy: &Policy| {
             let verdict = evaluate(policy, &subject, ip);
             let explanation = verdict.explain_with(&who_name, group_name);
-            Outcome { verdict, explanation }
+            Outcome {
+                verdict,
+                explanation,
+            }
         };
         Ok(WhatIf {
             person: who.map(PersonRef::from_employee),
             role: subject.role,
-            groups: names.iter().filter(|g| group_ids.contains(&g.id)).cloned().collect(),
+            groups: names
+                .iter()
+                .filter(|g| group_ids.contains(&g.id))
+                .cloned()
+                .collect(),
             ip: ip.to_string(),
             live: outcome(live),
             draft: draft.map(outcome),

@@ -36,21 +36,44 @@ pub fn run(home: &Path, portal: Option<&str>, key: &str, args: &[&str], stdin: &
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("the CLI binary runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
     let run = Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into(),
         stderr: String::from_utf8_lossy(&stderr).into(),
     };
-    assert!(!run.stdout.contains(key) && !run.stderr.contains(key), "the key must never be printed: {} {}", run.stdout, run.stderr);
+    assert!(
+        !run.stdout.contains(key) && !run.stderr.contains(key),
+        "the key must never be printed: {} {}",
+        run.stdout,
+        run.stderr
+    );
     run
 }
 
 /// [`run`] against the sandbox, on a blocking thread so the in-process sandbox keeps serving.
-pub async fn run_async(home: &Path, sb: &Sandbox, key: &'static str, args: &[&str], stdin: &str) -> Run {
+pub async fn run_async(
+    home: &Path,
+    sb: &Sandbox,
+    key: &'static str,
+    args: &[&str],
+    stdin: &str,
+) -> Run {
     let (url, home): (String, PathBuf) = (sb.url(), home.to_path_buf());
-    let (args, stdin) = (args.iter().map(|s| s.to_string()).collect::<Vec<_>>(), stdin.to_string());
+    let (args, stdin) = (
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        stdin.to_string(),
+    );
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         run(&home, Some(&url), key, &args, &stdin)

@@ -15,7 +15,9 @@ pub async fn sandbox() -> Sandbox {
 }
 
 pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
-    Sandbox::start(config).await.expect("sandbox starts on 127.0.0.1")
+    Sandbox::start(config)
+        .await
+        .expect("sandbox starts on 127.0.0.1")
 }
 
 pub fn portal(sb: &Sandbox) -> PortalUrl {
@@ -23,11 +25,22 @@ pub fn portal(sb: &Sandbox) -> PortalUrl {
 }
 
 pub fn client(sb: &Sandbox, key: &str) -> DocSpaceClient {
-    DocSpaceClient::new(portal(sb), &ApiKey::new(key).unwrap(), ClientOptions::default()).unwrap()
+    DocSpaceClient::new(
+        portal(sb),
+        &ApiKey::new(key).unwrap(),
+        ClientOptions::default(),
+    )
+    .unwrap()
 }
 
 pub async fn connection(sb: &Sandbox, key: &str) -> Connection {
-    Connection::open(portal(sb), &ApiKey::new(key).unwrap(), ClientOptions::default()).await.expect("connects")
+    Connection::open(
+        portal(sb),
+        &ApiKey::new(key).unwrap(),
+        ClientOptions::default(),
+    )
+    .await
+    .expect("connects")
 }
 
 pub fn policy(method: Method, ips: &[&str], users: &[Uuid], groups: &[Uuid]) -> Policy {
@@ -41,11 +54,25 @@ pub fn policy(method: Method, ips: &[&str], users: &[Uuid], groups: &[Uuid]) -> 
 
 /// Raw JSON from the sandbox's control API.
 pub async fn control_get(sb: &Sandbox, path: &str) -> serde_json::Value {
-    reqwest::get(format!("{}{path}", sb.url())).await.unwrap().json().await.unwrap()
+    reqwest::get(format!("{}{path}", sb.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 pub async fn control_put(sb: &Sandbox, path: &str, body: serde_json::Value) -> serde_json::Value {
-    let resp = reqwest::Client::new().put(format!("{}{path}", sb.url())).json(&body).send().await.unwrap();
-    assert!(resp.status().is_success(), "control PUT {path} failed: {}", resp.status());
+    let resp = reqwest::Client::new()
+        .put(format!("{}{path}", sb.url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.status().is_success(),
+        "control PUT {path} failed: {}",
+        resp.status()
+    );
     resp.json().await.unwrap()
 }

@@ -81,9 +81,19 @@ pub fn harness_with(store: Option<Arc<dyn SecretStore>>) -> Harness {
         store.unwrap_or_else(|| Arc::new(secrets.clone())),
     )
     .with_file_chooser(files.clone());
-    let app = builder(mock_builder(), state).build(context()).expect("app builds");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { _app: app, webview, dir, secrets, files }
+    let app = builder(mock_builder(), state)
+        .build(context())
+        .expect("app builds");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _app: app,
+        webview,
+        dir,
+        secrets,
+        files,
+    }
 }
 
 impl Harness {
@@ -116,7 +126,8 @@ impl Harness {
     }
 
     pub fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.invoke(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+        self.invoke(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
     }
 
     pub fn err(&self, cmd: &str, args: Value) -> Value {
@@ -161,14 +172,22 @@ pub fn sandbox_with(config: SandboxConfig) -> Sandbox {
 
 pub fn http_put(url: &str, body: Value) -> Value {
     tauri::async_runtime::block_on(async {
-        let r = reqwest::Client::new().put(url).json(&body).send().await.unwrap();
+        let r = reqwest::Client::new()
+            .put(url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "PUT {url}: {}", r.status());
         r.json::<Value>().await.unwrap()
     })
 }
 
 pub fn connect(h: &Harness, sb: &Sandbox, key: &str, remember: bool) -> Result<Value, Value> {
-    h.invoke("connect", json!({ "portal": sb.url(), "apiKey": key, "remember": remember }))
+    h.invoke(
+        "connect",
+        json!({ "portal": sb.url(), "apiKey": key, "remember": remember }),
+    )
 }
 
 /// `PUT {sandbox}/sandbox/state/tfa` with app TFA on and these lists, behind the app's back.
