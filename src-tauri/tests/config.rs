@@ -1,5 +1,6 @@
 //! The security-relevant parts of the configuration, checked as data: the CSP stays strict and
 //! the capability file grants exactly the app's commands (plus the few core calls the UI needs).
+//! Also the bundle settings each platform's installer needs.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -99,22 +100,89 @@ fn config_matches_the_design() {
         conf["app"]["security"]["capabilities"],
         serde_json::json!(["main"])
     );
-    let targets: BTreeSet<&str> = conf["bundle"]["targets"]
+}
+
+/// A file named in the top-level config (paths there are relative to the repository root).
+fn repo_file(rel: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn bundles_are_declared_for_every_platform() {
+    let conf = read_json("../tauri.conf.json");
+    let bundle = &conf["bundle"];
+    let targets: BTreeSet<&str> = bundle["targets"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| t.as_str().unwrap())
         .collect();
-    assert_eq!(targets, BTreeSet::from(["deb", "appimage"]));
-    for icon in conf["bundle"]["icon"].as_array().unwrap() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(icon.as_str().unwrap());
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(&bytes[1..4], b"PNG");
-        // IHDR colour type 6 = RGBA, which tauri-build requires.
-        assert_eq!(bytes[25], 6, "{} is not an RGBA PNG", path.display());
+    assert_eq!(
+        targets,
+        BTreeSet::from(["deb", "rpm", "appimage", "nsis", "msi", "app", "dmg"])
+    );
+
+    // Icons: RGBA PNGs from 16 to 512 px (tauri-build needs RGBA), a .ico and a .icns. The first
+    // PNG is the window icon compiled into the binary: keep it small.
+    let icons: Vec<&str> = bundle["icon"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert!(icons[0].ends_with("32x32.png"), "{icons:?}");
+    let mut sizes = BTreeSet::new();
+    for icon in &icons {
+        let bytes = repo_file(icon);
+        if icon.ends_with(".png") {
+            assert_eq!(&bytes[1..4], b"PNG", "{icon}");
+            assert_eq!(bytes[25], 6, "{icon} is not an RGBA PNG");
+            let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+            sizes.insert(width);
+        } else if icon.ends_with(".ico") {
+            assert_eq!(&bytes[..4], [0, 0, 1, 0], "{icon} is not an ICO file");
+        } else {
+            assert!(icon.ends_with(".icns") && &bytes[..4] == b"icns", "{icon}");
+        }
     }
+    for size in [16, 24, 32, 48, 64, 96, 128, 256, 512] {
+        assert!(sizes.contains(&size), "no {size} px PNG in {sizes:?}");
+    }
+
+    let windows = &bundle["windows"];
+    assert_eq!(windows["nsis"]["installMode"], "currentUser");
+    assert_eq!(windows["webviewInstallMode"]["type"], "downloadBootstrapper");
+    assert!(icons.contains(&windows["nsis"]["installerIcon"].as_str().unwrap()));
+
+    let mac = &bundle["macOS"];
+    assert!(mac["minimumSystemVersion"].is_string());
+    let entitlements = String::from_utf8(repo_file(mac["entitlements"].as_str().unwrap())).unwrap();
+    assert!(entitlements.contains("<plist") && entitlements.contains("network.client"));
+    assert!(
+        !entitlements.contains("<key>keychain-access-groups</key>"),
+        "keychain-access-groups needs a provisioning profile; without one the app does not start"
+    );
+
+    // Linux: every packaged file exists, and the Linux overlay gives the packages the lowercase
+    // name Debian and RPM users expect (the deb/rpm name is the productName in kebab case).
+    for kind in ["deb", "rpm", "appimage"] {
+        let files = bundle["linux"][kind]["files"].as_object().unwrap();
+        for (dest, src) in files {
+            assert!(dest.starts_with("/usr/share/"), "{dest}");
+            repo_file(src.as_str().unwrap());
+        }
+    }
+    for kind in ["deb", "rpm"] {
+        repo_file(bundle["linux"][kind]["desktopTemplate"].as_str().unwrap());
+    }
+    let linux = read_json("../tauri.linux.conf.json");
+    assert_eq!(linux["productName"], "docspace-tfa-policy");
+    assert_eq!(
+        linux.as_object().unwrap().len(),
+        1,
+        "the Linux overlay only renames the packages"
+    );
 }
 
 #[test]
