@@ -6,10 +6,12 @@
 //! - [`sandbox`]: a local DocSpace simulation on 127.0.0.1 for the demo mode, tests and benchmarks.
 //! - [`service`]: the workflows both front-ends share (connect, load, review, save and verify).
 //! - [`cli`]: the `docspace-tfa` command line.
+//! - [`platform`]: what differs per OS in files and folders (private modes on Unix, ACLs on Windows).
 
 pub mod cli;
 pub mod docspace;
 pub mod history;
+pub mod platform;
 pub mod policy;
 pub mod policy_file;
 pub mod profiles;

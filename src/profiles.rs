@@ -155,13 +155,14 @@ impl ProfileStore {
     }
 }
 
-/// Writes a file through a sibling temporary file and a rename.
+/// Writes a file through a sibling temporary file and a rename. The folder and the file are the
+/// user's only (see [`crate::platform`] for what that means on each OS).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::platform::create_private_dir_all(dir)?;
     }
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
+    crate::platform::write_private(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
 
@@ -169,12 +170,24 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("dev", "docspacetfa", "docspace-tfa")
 }
 
+/// The saved portals' folder:
+/// - Linux: `$XDG_CONFIG_HOME/docspace-tfa` (`~/.config/docspace-tfa`);
+/// - macOS: `~/Library/Application Support/dev.docspacetfa.docspace-tfa`;
+/// - Windows: `%APPDATA%\docspacetfa\docspace-tfa\config`.
+///
+/// Uninstalling the app leaves it in place (README, "Install").
 pub fn config_dir() -> Result<PathBuf, ProfileError> {
     project_dirs()
         .map(|d| d.config_dir().to_path_buf())
         .ok_or(ProfileError::NoConfigDir)
 }
 
+/// The history's parent folder:
+/// - Linux: `$XDG_DATA_HOME/docspace-tfa` (`~/.local/share/docspace-tfa`);
+/// - macOS: `~/Library/Application Support/dev.docspacetfa.docspace-tfa` (as the config);
+/// - Windows: `%APPDATA%\docspacetfa\docspace-tfa\data`.
+///
+/// Uninstalling the app leaves it in place (README, "Install").
 pub fn data_dir() -> Result<PathBuf, ProfileError> {
     project_dirs()
         .map(|d| d.data_dir().to_path_buf())

@@ -83,6 +83,16 @@ pub trait SecretStore: Send + Sync {
 /// The OS keychain through `keyring`: Secret Service on Linux, Keychain on macOS, Credential
 /// Manager on Windows. Every call runs on its own thread and is abandoned after `timeout`,
 /// because a locked Secret Service can wait forever for a prompt no one sees.
+///
+/// Where the key ends up (service = [`crate::APP_ID`], account = the normalized portal URL); the
+/// store is chosen per OS by keyring's features in Cargo.toml:
+/// - Linux: an item in the Secret Service's default collection (GNOME Keyring, KWallet, KeePassXC)
+///   with the attributes `service` and `username`, over D-Bus;
+/// - macOS: a generic password in the user's login keychain (service, account), readable by the
+///   signed app and the CLI without a prompt once the user allowed them;
+/// - Windows: a generic credential in Credential Manager named `<account>.<service>`.
+///
+/// Uninstalling the app leaves the entry; `docspace-tfa logout` or **Forget key** removes it.
 pub struct KeyringStore {
     service: String,
     timeout: Duration,
