@@ -121,8 +121,15 @@ impl Harness {
         response
     }
 
+    /// A call from the app's own page: `tauri://localhost` on Linux and macOS, while on Windows
+    /// WebView2 serves the app from `http://tauri.localhost` (the ACL treats anything else as remote).
     pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        self.invoke_from("tauri://localhost", cmd, args)
+        let origin = if cfg!(windows) {
+            "http://tauri.localhost"
+        } else {
+            "tauri://localhost"
+        };
+        self.invoke_from(origin, cmd, args)
     }
 
     pub fn ok(&self, cmd: &str, args: Value) -> Value {
