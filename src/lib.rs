@@ -13,6 +13,7 @@ pub mod history;
 pub mod policy;
 pub mod policy_file;
 pub mod profiles;
+pub mod redact;
 pub mod sandbox;
 pub mod secrets;
 pub mod service;
