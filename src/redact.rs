@@ -65,7 +65,10 @@ fn token_shapes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        let at_word_start = i == 0 || chars.get(i.wrapping_sub(1)).is_some_and(|p| !token_char(*p));
+        let at_word_start = i == 0
+            || chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| !token_char(*p));
         if at_word_start && starts_with_ci(&chars[i..], "bearer") {
             // "Bearer", then whitespace, then the token.
             let mut j = i.saturating_add(6);

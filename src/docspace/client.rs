@@ -177,7 +177,11 @@ impl DocSpaceClient {
     ) -> Result<Page<Group>, ApiError> {
         let page: Page<Group> = self.get_page("group", filter, start, count).await?;
         Ok(Page {
-            items: page.items.into_iter().map(|g| self.scrub_group(g)).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|g| self.scrub_group(g))
+                .collect(),
             ..page
         })
     }
