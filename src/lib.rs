@@ -7,6 +7,8 @@
 //! - [`service`]: the workflows both front-ends share (connect, load, review, save and verify).
 //! - [`cli`]: the `docspace-tfa` command line.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod docspace;
 pub mod history;
@@ -17,6 +19,7 @@ pub mod redact;
 pub mod sandbox;
 pub mod secrets;
 pub mod service;
+pub mod shared_file;
 
 /// The app's identifier: the Tauri bundle id and the keychain service name.
 pub const APP_ID: &str = "dev.docspacetfa.desktop";
