@@ -65,6 +65,16 @@ async fn a_reader_sees_the_policy_what_if_and_export_but_cannot_save() {
         .unwrap()
         .contains("192.0.2.1"));
     reader.export_file(&draft).await.unwrap();
+    // People search is closed to ordinary users: the message says to use the id.
+    let err = reader.find_person("Adam").await.unwrap_err();
+    assert!(
+        matches!(&err, ServiceError::Invalid { field, .. } if field == "user"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("Give the person's id instead"),
+        "{err}"
+    );
 
     // Saving is refused before any request, with the plain message.
     let gets = sb.request_count("GET", "/api/2.0/settings/tfaapp");

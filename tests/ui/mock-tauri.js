@@ -123,6 +123,8 @@
   });
   const CONNECT_SCENARIOS = ['connect', 'autoconnect', 'autofail', 'connect-error', 'keychain'];
   if (!CONNECT_SCENARIOS.includes(scenario)) connection = info(false, 'keychain');
+  // reader=1: the key belongs to an ordinary user (read-only access).
+  if (connection && params.get('reader') === '1') Object.assign(connection, { role: 'reader', canEdit: false });
 
   // ---- IP checks (a rough JS copy of the rules in docspace-api.md §5.3) ---------------------
   function parseV4(s) {
