@@ -157,12 +157,7 @@ impl Connection {
     /// [`Connection::with_names`] that cannot fail: after a verified save the policy is known,
     /// so a failed name look-up leaves ids with a plain label and its error beside them.
     pub async fn with_names_or_ids(&self, live: PortalPolicy) -> (LoadedPolicy, Option<String>) {
-        let names = async {
-            let users = self.people(&live.policy.mandatory_users).await?;
-            let groups = self.groups(&live.policy.mandatory_groups).await?;
-            Ok::<_, ServiceError>((users, groups))
-        };
-        let (users, groups, error) = match names.await {
+        let (users, groups, error) = match self.names_for(&[&live.policy]).await {
             Ok((users, groups)) => (users, groups, None),
             Err(e) => (
                 live.policy
