@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::policy::{Policy, PolicyDiff};
-use crate::profiles::write_atomically;
+use crate::shared_file::{locked, write_atomically};
 
 #[derive(Debug, Error)]
 pub enum HistoryError {
@@ -123,6 +123,8 @@ impl HistoryStore {
             })
     }
 
+    /// Appends a save. Reading the file, numbering the entry and writing it back happen under
+    /// the file's lock: the app and the CLI saving at once both keep their entries.
     pub fn record(
         &self,
         portal: &str,
@@ -131,28 +133,32 @@ impl HistoryStore {
         after: &Policy,
         note: Option<String>,
     ) -> Result<Snapshot, HistoryError> {
-        let mut file = self.read(portal)?;
-        let snapshot = Snapshot {
-            number: file.entries.last().map_or(1, |s| s.number + 1),
-            portal: portal.to_string(),
-            time: Utc::now(),
-            by: by.to_string(),
-            before: before.clone(),
-            after: after.clone(),
-            note: note.filter(|n| !n.trim().is_empty()),
-        };
-        file.version = 1;
-        file.entries.push(snapshot.clone());
         let path = self.file_for(portal);
-        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| HistoryError::Write {
+        let write_err = |detail: String| HistoryError::Write {
             path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        write_atomically(&path, &bytes).map_err(|e| HistoryError::Write {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        Ok(snapshot)
+            detail,
+        };
+        locked(&path, || {
+            let mut file = self.read(portal)?;
+            let snapshot = Snapshot {
+                number: file
+                    .entries
+                    .last()
+                    .map_or(1, |s| s.number.saturating_add(1)),
+                portal: portal.to_string(),
+                time: Utc::now(),
+                by: by.to_string(),
+                before: before.clone(),
+                after: after.clone(),
+                note: note.filter(|n| !n.trim().is_empty()),
+            };
+            file.version = 1;
+            file.entries.push(snapshot.clone());
+            let bytes = serde_json::to_vec_pretty(&file).map_err(|e| write_err(e.to_string()))?;
+            write_atomically(&path, &bytes).map_err(|e| write_err(e.to_string()))?;
+            Ok(snapshot)
+        })
+        .map_err(|e| write_err(format!("cannot lock the file: {e}")))?
     }
 }
 

@@ -8,6 +8,8 @@
 //! - [`cli`]: the `docspace-tfa` command line.
 //! - [`platform`]: what differs per OS in files and folders (private modes on Unix, ACLs on Windows).
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod docspace;
 pub mod history;
@@ -15,9 +17,11 @@ pub mod platform;
 pub mod policy;
 pub mod policy_file;
 pub mod profiles;
+pub mod redact;
 pub mod sandbox;
 pub mod secrets;
 pub mod service;
+pub mod shared_file;
 
 /// The app's identifier: the Tauri bundle id and the keychain service name.
 pub const APP_ID: &str = "dev.docspacetfa.desktop";

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::docspace::PortalUrl;
+use crate::shared_file::locked;
+pub use crate::shared_file::write_atomically;
 
 #[derive(Debug, Error)]
 pub enum ProfileError {
@@ -129,20 +131,35 @@ impl ProfileStore {
         })
     }
 
-    /// Saves the portal (see [`Profiles::remember_as`]) as the one to open next time.
+    /// Saves the portal (see [`Profiles::remember_as`]) as the one to open next time. The
+    /// read and the write happen under the file's lock, so a concurrent writer's portal is kept.
     pub fn remember(
         &self,
         portal: &PortalUrl,
         name: Option<&str>,
     ) -> Result<Profile, ProfileError> {
-        let mut profiles = self.load()?;
-        let profile = profiles.remember_as(portal, name);
-        self.save(&profiles)?;
-        Ok(profile)
+        self.locked(|| {
+            let mut profiles = self.load()?;
+            let profile = profiles.remember_as(portal, name);
+            self.write(&profiles)?;
+            Ok(profile)
+        })
+    }
+
+    /// Replaces the whole list (under the file's lock).
+    pub fn save(&self, profiles: &Profiles) -> Result<(), ProfileError> {
+        self.locked(|| self.write(profiles))
+    }
+
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T, ProfileError>) -> Result<T, ProfileError> {
+        locked(&self.path, f).map_err(|e| ProfileError::Write {
+            path: self.path.display().to_string(),
+            detail: format!("cannot lock the file: {e}"),
+        })?
     }
 
     /// Writes to a temporary file and renames it, so a crash never leaves half a file.
-    pub fn save(&self, profiles: &Profiles) -> Result<(), ProfileError> {
+    fn write(&self, profiles: &Profiles) -> Result<(), ProfileError> {
         let err = |e: std::io::Error| ProfileError::Write {
             path: self.path.display().to_string(),
             detail: e.to_string(),
@@ -153,17 +170,6 @@ impl ProfileStore {
         )
         .map_err(err)
     }
-}
-
-/// Writes a file through a sibling temporary file and a rename. The folder and the file are the
-/// user's only (see [`crate::platform`] for what that means on each OS).
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        crate::platform::create_private_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    crate::platform::write_private(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {

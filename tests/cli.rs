@@ -220,7 +220,9 @@ async fn show_prints_names_and_the_rule_for_a_person() {
         &[sb.user_id()],
         &[groups.items[0].id],
     );
-    conn.save(&Policy::disabled(), &p, false).await.unwrap();
+    conn.save(&Policy::disabled(), &p, false, None)
+        .await
+        .unwrap();
     let run = run_async(h.path(), &sb, ADMIN_KEY, &["show"], "").await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(

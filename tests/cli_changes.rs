@@ -8,7 +8,7 @@ use common::*;
 use docspace_tfa::docspace::PortalUrl;
 use docspace_tfa::policy::{Method, Policy};
 use docspace_tfa::profiles::{ProfileStore, Profiles};
-use docspace_tfa::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY};
+use docspace_tfa::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -176,7 +176,9 @@ async fn exported_files_are_reviewable_and_names_only_files_resolve() {
     let conn = connection(&sb, OWNER_KEY).await;
     let groups = conn.client().groups("", 0, 2).await.unwrap().items;
     let p = policy(Method::App, &["10.0.0.1"], &[sb.user_id()], &[groups[0].id]);
-    conn.save(&Policy::disabled(), &p, false).await.unwrap();
+    conn.save(&Policy::disabled(), &p, false, None)
+        .await
+        .unwrap();
 
     let out = h.path().join("export.json");
     let exp = run_async(
@@ -232,6 +234,7 @@ async fn what_if_applies_the_servers_rule_to_live_and_draft() {
         &Policy::disabled(),
         &policy(Method::App, &["10.0.0.0/8", "0.0.0.0/0"], &[], &[admins]),
         false,
+        None,
     )
     .await
     .unwrap();
@@ -378,7 +381,7 @@ async fn profiles_select_portals_and_copy_carries_a_policy_across() {
     let p = policy(Method::App, &["10.0.0.1"], &[a.user_id()], &[]);
     connection(&a, OWNER_KEY)
         .await
-        .save(&Policy::disabled(), &p, false)
+        .save(&Policy::disabled(), &p, false, None)
         .await
         .unwrap();
 
@@ -479,4 +482,42 @@ async fn apply_checks_self_lockout_for_the_address_the_admin_names() {
         "{}",
         bad.stderr
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_can_show_and_export_but_changes_are_refused_before_any_request() {
+    let sb = sandbox().await;
+    let h = home();
+    let show = run_async(h.path(), &sb, USER_KEY, &["show", "--json"], "").await;
+    assert_eq!(show.code, 0, "a reader sees the policy: {}", show.stderr);
+    let export = run_async(h.path(), &sb, USER_KEY, &["export"], "").await;
+    assert_eq!(export.code, 0, "a reader exports: {}", export.stderr);
+
+    let draft = file(
+        h.path(),
+        "p.json",
+        &policy_json(&policy(Method::App, &["10.0.0.0/8"], &[], &[])),
+    );
+    let gets = sb.request_count("GET", "/api/2.0/settings/tfaapp");
+    for args in [
+        vec!["apply", draft.as_str(), "--yes"],
+        vec!["rollback", "1", "--yes"],
+        vec!["drift", "--reapply", "--yes"],
+    ] {
+        let run = run_async(h.path(), &sb, USER_KEY, &args, "").await;
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
+        assert!(
+            run.stderr
+                .contains("only the owner and DocSpace admins can change the TFA policy"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        sb.request_count("GET", "/api/2.0/settings/tfaapp"),
+        gets,
+        "refused before reading the policy"
+    );
+    assert_eq!(sb.request_count("PUT", "/api/2.0/settings/tfaapp"), 0);
+    assert_eq!(live(&sb).await, Policy::disabled());
 }

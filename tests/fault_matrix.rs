@@ -482,7 +482,7 @@ async fn run(row: &Row) -> Vec<String> {
     let outcome: Result<Option<bool>, ServiceError> = match row.op {
         Op::Load => conn.load().await.map(|_| None),
         Op::Save => conn
-            .save(&base, &draft(), false)
+            .save(&base, &draft(), false, None)
             .await
             .map(|s| Some(s.recovered)),
     };

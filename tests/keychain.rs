@@ -1,7 +1,9 @@
 //! The real OS keychain. Tests marked `#[ignore]` need a Secret Service; `scripts/test` runs them
 //! inside their own `dbus-run-session` with an unlocked gnome-keyring and a temporary XDG_DATA_HOME,
 //! so they never touch the user's keychain. On macOS and Windows the release workflow runs the
-//! first two against the login keychain and Credential Manager of its throwaway runners.
+//! first two against the login keychain and Credential Manager of its throwaway runners. Each of
+//! them first checks that it is inside such a session ([`require_private_session`]) and fails
+//! loudly anywhere else.
 
 mod common;
 
@@ -15,6 +17,82 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_docspace-tfa");
 const SERVICE: &str = "dev.docspacetfa.desktop.tests";
 
+/// Panics unless this process runs inside the private session `scripts/test` makes: the marker
+/// `DOCSPACE_TFA_TEST_SESSION` names a temporary folder, HOME and the XDG folders are inside it,
+/// and the D-Bus session bus is a new one (not the one `scripts/test` was started from).
+fn require_private_session() {
+    let refuse = |why: String| -> ! {
+        panic!(
+            "refusing to run a keychain test: {why}. These tests write to the Secret Service and \
+             the home folder, so they run only inside the private D-Bus session with its own \
+             keyring and temporary HOME that scripts/test makes. Run them with scripts/test."
+        )
+    };
+    // macOS and Windows have no private keychain a test could make: only the release workflow's
+    // throwaway runners, which say so with this variable, may run these tests there.
+    if cfg!(not(target_os = "linux")) {
+        if std::env::var("DOCSPACE_TFA_THROWAWAY_KEYCHAIN").as_deref() == Ok("1") {
+            return;
+        }
+        refuse("this is not the release workflow's throwaway runner".into());
+    }
+    let root = match std::env::var_os("DOCSPACE_TFA_TEST_SESSION") {
+        Some(r) if !r.is_empty() => std::path::PathBuf::from(r),
+        _ => refuse("DOCSPACE_TFA_TEST_SESSION is not set".into()),
+    };
+    if !root.starts_with(std::env::temp_dir()) || !root.is_dir() {
+        refuse(format!("{} is not a temporary folder", root.display()));
+    }
+    for var in [
+        "HOME",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_RUNTIME_DIR",
+    ] {
+        let inside = std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .is_some_and(|p| p.starts_with(&root));
+        if !inside {
+            refuse(format!("{var} is not inside {}", root.display()));
+        }
+    }
+    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
+    let outer = std::env::var("DOCSPACE_TFA_OUTER_BUS").unwrap_or_default();
+    if bus.is_empty() || bus == outer {
+        refuse("the D-Bus session bus is not a private one".into());
+    }
+}
+
+#[test]
+fn keychain_tests_refuse_to_run_outside_the_private_session() {
+    let me = std::env::current_exe().unwrap();
+    for test in [
+        "keyring_set_get_delete",
+        "cli_login_stores_the_key_and_logout_removes_it",
+        "locked_keychain_is_reported_not_hung",
+    ] {
+        let out = Command::new(&me)
+            .args(["--ignored", "--exact", test, "--test-threads=1"])
+            .env_remove("DOCSPACE_TFA_TEST_SESSION")
+            .env_remove("DOCSPACE_TFA_THROWAWAY_KEYCHAIN")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !out.status.success(),
+            "{test} ran outside scripts/test: {text}"
+        );
+        assert!(
+            text.contains("refusing to run a keychain test") && text.contains("scripts/test"),
+            "{test}: {text}"
+        );
+    }
+}
+
 fn account() -> String {
     format!("https://keychain-test-{}.example", uuid::Uuid::new_v4())
 }
@@ -22,6 +100,7 @@ fn account() -> String {
 #[test]
 #[ignore = "needs a Secret Service (run by scripts/test inside dbus-run-session)"]
 fn keyring_set_get_delete() {
+    require_private_session();
     let store = KeyringStore::new(SERVICE, Duration::from_secs(10));
     let acct = account();
     assert!(store.get(&acct).unwrap().is_none());
@@ -82,6 +161,7 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a Secret Service (run by scripts/test inside dbus-run-session)"]
 async fn cli_login_stores_the_key_and_logout_removes_it() {
+    require_private_session();
     let sb = sandbox().await;
     let url = sb.url();
     let (code, out, err) = tokio::task::spawn_blocking({
@@ -167,6 +247,7 @@ fn keychain_errors_say_what_to_do() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs dbus-run-session and gnome-keyring (run by scripts/test)"]
 async fn locked_keychain_is_reported_not_hung() {
+    require_private_session();
     let sb = sandbox().await;
     let url = sb.url();
     let data = tempfile::tempdir().unwrap();

@@ -93,7 +93,7 @@ async fn errors_and_debug_output_never_contain_the_key() {
                 skip: 0,
             }]);
             let draft = policy(Method::App, &[&format!("10.0.{}.1", seen % 250)], &[], &[]);
-            if let Err(e) = conn.save(&base, &draft, true).await {
+            if let Err(e) = conn.save(&base, &draft, true, None).await {
                 assert_clean("an error message", &e.to_string());
                 assert_clean("an error's Debug", &format!("{e:?}"));
                 seen += 1;

@@ -9,7 +9,7 @@ use docspace_tfa::policy::system_groups::system_group_name;
 use docspace_tfa::policy::{Level, Method, Policy};
 use docspace_tfa::sandbox::{SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
 use docspace_tfa::secrets::ApiKey;
-use docspace_tfa::service::{Connection, ServiceError};
+use docspace_tfa::service::{Connection, Role, ServiceError};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,22 +20,77 @@ async fn live(conn: &Connection) -> Policy {
 }
 
 #[tokio::test]
-async fn only_admins_and_the_owner_get_a_connection() {
+async fn a_reader_sees_the_policy_what_if_and_export_but_cannot_save() {
     let sb = sandbox().await;
-    let err = Connection::open(
+    let owner = connection(&sb, OWNER_KEY).await;
+    assert_eq!(owner.role(), Role::Owner);
+    assert_eq!(connection(&sb, ADMIN_KEY).await.role(), Role::Admin);
+    let group = owner.client().groups("", 0, 1).await.unwrap().items[0].id;
+    let draft = policy(Method::App, &["10.0.0.0/8"], &[sb.admin_id()], &[group]);
+    owner
+        .save(&Policy::disabled(), &draft, false, None)
+        .await
+        .unwrap();
+
+    // An ordinary user connects (the old code refused here) and reads the policy.
+    let reader = Connection::open(
         portal(&sb),
         &ApiKey::new(USER_KEY).unwrap(),
         ClientOptions::default(),
     )
     .await
-    .err()
-    .unwrap();
+    .expect("a reader gets a connection");
+    assert_eq!(reader.role(), Role::Reader);
+    assert!(!reader.role().can_edit());
+    let loaded = reader.load().await.expect("a reader loads the policy");
+    assert_eq!(loaded.live.policy, draft);
+    // The portal refuses group look-ups to ordinary users: the id stays, plainly labelled.
+    assert_eq!(loaded.groups.len(), 1);
+    assert!(loaded.groups[0].hidden, "{:?}", loaded.groups[0]);
+    assert!(loaded.groups[0]
+        .name
+        .contains("name not visible to your account"));
+    assert_eq!(loaded.users.len(), 1);
+
+    // What-if and export work.
+    let admin = reader
+        .find_person(&sb.admin_id().to_string())
+        .await
+        .unwrap();
+    let report = reader
+        .what_if(Some(&admin), &[], "192.0.2.1", &draft, None)
+        .await
+        .unwrap();
+    assert!(serde_json::to_string(&report)
+        .unwrap()
+        .contains("192.0.2.1"));
+    reader.export_file(&draft).await.unwrap();
+    // People search is closed to ordinary users: the message says to use the id.
+    let err = reader.find_person("Adam").await.unwrap_err();
+    assert!(
+        matches!(&err, ServiceError::Invalid { field, .. } if field == "user"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("Give the person's id instead"),
+        "{err}"
+    );
+
+    // Saving is refused before any request, with the plain message.
+    let gets = sb.request_count("GET", "/api/2.0/settings/tfaapp");
+    let err = reader
+        .save(&draft, &Policy::disabled(), false, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::NotAdmin { .. }), "{err:?}");
-    assert!(err
-        .to_string()
-        .contains("neither the owner nor a DocSpace admin"));
-    assert!(connection(&sb, ADMIN_KEY).await.me().is_admin);
-    assert!(connection(&sb, OWNER_KEY).await.me().is_owner);
+    assert!(
+        err.to_string()
+            .contains("only the owner and DocSpace admins can change the TFA policy"),
+        "{err}"
+    );
+    assert_eq!(sb.request_count("GET", "/api/2.0/settings/tfaapp"), gets);
+    assert_eq!(sb.request_count("PUT", "/api/2.0/settings/tfaapp"), 1);
+    assert_eq!(live(&owner).await, draft);
 }
 
 #[tokio::test]
@@ -49,13 +104,13 @@ async fn save_round_trip_app_then_none() {
         &[sb.user_id()],
         &[Uuid::parse_str(EVERYONE).unwrap()],
     );
-    let saved = conn.save(&base, &draft, false).await.unwrap();
+    let saved = conn.save(&base, &draft, false, None).await.unwrap();
     assert!(saved.signed_out && !saved.recovered);
     assert_eq!(saved.after.policy, draft);
     assert_eq!(live(&conn).await, draft);
 
     let off = Policy::disabled();
-    let saved = conn.save(&draft, &off, false).await.unwrap();
+    let saved = conn.save(&draft, &off, false, None).await.unwrap();
     assert_eq!(
         saved.after.policy, off,
         "'none' answered false and that is success"
@@ -73,12 +128,14 @@ async fn lists_are_kept_when_only_the_method_changes() {
     .await;
     let conn = connection(&sb, OWNER_KEY).await;
     let app = policy(Method::App, &["10.1.0.0/16"], &[sb.user_id()], &[]);
-    conn.save(&Policy::disabled(), &app, false).await.unwrap();
+    conn.save(&Policy::disabled(), &app, false, None)
+        .await
+        .unwrap();
     let sms = Policy {
         method: Method::Sms,
         ..app.clone()
     };
-    conn.save(&app, &sms, false).await.unwrap();
+    conn.save(&app, &sms, false, None).await.unwrap();
     assert_eq!(
         live(&conn).await,
         sms,
@@ -97,7 +154,7 @@ async fn owner_rule_is_enforced_before_any_request() {
     let conn = connection(&sb, ADMIN_KEY).await;
     let draft = policy(Method::App, &["10.0.0.1"], &[sb.owner_id()], &[]);
     let review = conn
-        .review(&conn.client().policy().await.unwrap(), &draft)
+        .review(&conn.client().policy().await.unwrap(), &draft, None)
         .await
         .unwrap();
     assert!(!review.can_save);
@@ -110,7 +167,7 @@ async fn owner_rule_is_enforced_before_any_request() {
     );
 
     let err = conn
-        .save(&Policy::disabled(), &draft, false)
+        .save(&Policy::disabled(), &draft, false, None)
         .await
         .unwrap_err();
     assert!(matches!(&err, ServiceError::Refused { .. }), "{err:?}");
@@ -128,7 +185,9 @@ async fn the_owner_may_make_tfa_mandatory_for_themselves() {
     let sb = sandbox().await;
     let conn = connection(&sb, OWNER_KEY).await;
     let draft = policy(Method::App, &["10.0.0.1"], &[sb.owner_id()], &[]);
-    conn.save(&Policy::disabled(), &draft, false).await.unwrap();
+    conn.save(&Policy::disabled(), &draft, false, None)
+        .await
+        .unwrap();
     assert_eq!(live(&conn).await, draft);
 }
 
@@ -137,12 +196,14 @@ async fn a_change_behind_our_back_is_a_conflict_not_an_overwrite() {
     let sb = sandbox().await;
     let conn = connection(&sb, ADMIN_KEY).await;
     let base = policy(Method::App, &["10.0.0.1"], &[], &[]);
-    conn.save(&Policy::disabled(), &base, false).await.unwrap();
+    conn.save(&Policy::disabled(), &base, false, None)
+        .await
+        .unwrap();
     // Someone saves from DocSpace's own page: type app with no lists.
     control_put(&sb, "/sandbox/state/tfa", json!({"app": {"enable": true, "trustedIps": [], "mandatoryUsers": [], "mandatoryGroups": []}})).await;
 
     let draft = policy(Method::App, &["10.0.0.1", "10.0.0.2"], &[], &[]);
-    let err = conn.save(&base, &draft, false).await.unwrap_err();
+    let err = conn.save(&base, &draft, false, None).await.unwrap_err();
     match &err {
         ServiceError::Conflict { theirs, .. } => {
             assert_eq!(theirs.trusted_ips.removed, vec!["10.0.0.1".to_string()])
@@ -156,7 +217,7 @@ async fn a_change_behind_our_back_is_a_conflict_not_an_overwrite() {
         "nothing was overwritten"
     );
 
-    conn.save(&base, &draft, true).await.unwrap();
+    conn.save(&base, &draft, true, None).await.unwrap();
     assert_eq!(
         live(&conn).await,
         draft,
@@ -173,6 +234,7 @@ async fn sms_without_a_provider_is_refused_with_the_reason() {
             &Policy::disabled(),
             &policy(Method::Sms, &[], &[], &[]),
             false,
+            None,
         )
         .await
         .unwrap_err();
@@ -189,6 +251,7 @@ async fn invalid_trusted_ips_are_refused_naming_the_entry() {
             &Policy::disabled(),
             &policy(Method::App, &["10.0.0.1", "192.168.1.10/24"], &[], &[]),
             false,
+            None,
         )
         .await
         .unwrap_err();
@@ -209,7 +272,9 @@ async fn names_are_resolved_and_unknown_ids_are_labelled() {
         &[sb.user_id(), ghost],
         &[everyone, ghost],
     );
-    conn.save(&Policy::disabled(), &draft, false).await.unwrap();
+    conn.save(&Policy::disabled(), &draft, false, None)
+        .await
+        .unwrap();
     let loaded = conn.load().await.unwrap();
     assert_eq!(loaded.users[0].display_name, "Uma User");
     assert!(loaded.users[0].email.is_some());
@@ -249,7 +314,7 @@ async fn names_for_several_policies_name_each_id_once_in_first_seen_order() {
 
     // A review names the live policy and the draft together.
     let live = conn.client().policy().await.unwrap();
-    let named = conn.review_named(&live, &b).await.unwrap();
+    let named = conn.review_named(&live, &b, None).await.unwrap();
     assert_eq!(named.users.len(), 3);
     assert_eq!(named.review.diff.mandatory_users.added.len(), 3);
 }
@@ -298,7 +363,9 @@ async fn export_file_carries_names_and_emails_and_copy_resolves_them_on_another_
     );
 
     // A's live policy as a draft for B: the admin matched by email, the ghost reported.
-    ca.save(&Policy::disabled(), &draft, false).await.unwrap();
+    ca.save(&Policy::disabled(), &draft, false, None)
+        .await
+        .unwrap();
     let copied = cb.copy_from(&ca).await.unwrap();
     assert_eq!(copied.draft.mandatory_users, vec![b.admin_id(), ghost]);
     assert_eq!(copied.unknown_ids.len(), 1, "{copied:?}");
@@ -326,7 +393,7 @@ async fn drift_is_checked_against_our_last_save_and_accepting_records_it() {
 
     let ours = policy(Method::App, &["10.0.0.0/8"], &[sb.user_id()], &[]);
     let report = conn
-        .save_recorded(&history, &live, &ours, false, Some("rollout".into()))
+        .save_recorded(&history, &live, &ours, false, Some("rollout".into()), None)
         .await
         .unwrap();
     assert_eq!(report.snapshot.as_ref().map(|s| s.number), Some(1));

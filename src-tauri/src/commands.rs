@@ -31,8 +31,10 @@ pub const PAGE_SIZE: u32 = 25;
 pub struct ConnectionInfo {
     pub portal: String,
     pub user: PersonRef,
-    /// "owner" or "admin".
+    /// "owner", "admin" or "reader" (any other signed-in user).
     pub role: &'static str,
+    /// Only the owner and DocSpace admins may change the policy; readers see it, what-if and export.
+    pub can_edit: bool,
     pub key_storage: KeyStorage,
     pub sandbox: bool,
 }
@@ -89,6 +91,8 @@ pub struct SaveResult {
     /// The history entry of this save (null for the sandbox, or when the history failed).
     pub snapshot: Option<SnapshotView>,
     pub history_error: Option<String>,
+    /// The save is verified, but naming its users and groups failed: they are shown by id.
+    pub names_error: Option<String>,
 }
 
 /// The API key as it arrives from the webview: wiped from memory when dropped, redacted in Debug.
@@ -120,7 +124,8 @@ pub(crate) fn connection_info(
     ConnectionInfo {
         portal: conn.portal().to_string(),
         user: PersonRef::from_employee(me),
-        role: if me.is_owner { "owner" } else { "admin" },
+        role: conn.role().as_str(),
+        can_edit: conn.role().can_edit(),
         key_storage,
         sandbox,
     }
@@ -449,9 +454,8 @@ pub async fn review_draft(
     let conn = require(&state).await?;
     let result = async {
         // The admin's own address, when named, lets the review apply the server's rule to them.
-        conn.set_my_ip(my_ip.as_deref())?;
         let live = conn.client().policy().await?;
-        Ok(conn.review_named(&live, &draft).await?)
+        Ok(conn.review_named(&live, &draft, my_ip.as_deref()).await?)
     }
     .await;
     logged("review_draft", Some(&host_of(&conn)), result)
@@ -464,6 +468,7 @@ pub async fn save_policy(
     draft: Policy,
     overwrite: bool,
     note: Option<String>,
+    my_ip: Option<String>,
 ) -> CommandResult<SaveResult> {
     let conn = require(&state).await?;
     let host = host_of(&conn);
@@ -472,17 +477,34 @@ pub async fn save_policy(
     let sandbox = state.on_sandbox().await;
     let result = async {
         let (saved, snapshot, history_error) = if sandbox {
-            (conn.save(&base, &draft, overwrite).await?, None, None)
+            (
+                conn.save(&base, &draft, overwrite, my_ip.as_deref())
+                    .await?,
+                None,
+                None,
+            )
         } else {
             let report = conn
-                .save_recorded(&state.history, &base, &draft, overwrite, note)
+                .save_recorded(
+                    &state.history,
+                    &base,
+                    &draft,
+                    overwrite,
+                    note,
+                    my_ip.as_deref(),
+                )
                 .await?;
             if report.history_error.is_some() {
                 log::warn!("saved on {host}, but the local history could not be written");
             }
             (report.saved, report.snapshot, report.history_error)
         };
-        let policy = conn.with_names(saved.after).await?;
+        // A verified save is a save: failing to name its people afterwards must not report it
+        // as failed.
+        let (policy, names_error) = conn.with_names_or_ids(saved.after).await;
+        if names_error.is_some() {
+            log::warn!("saved on {host}, but the names could not be looked up");
+        }
         Ok(SaveResult {
             policy: LoadedWithDrift {
                 loaded: policy,
@@ -492,6 +514,7 @@ pub async fn save_policy(
             recovered: saved.recovered,
             snapshot: snapshot.as_ref().map(SnapshotView::from),
             history_error,
+            names_error,
         })
     }
     .await;

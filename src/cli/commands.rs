@@ -144,6 +144,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Apply { file, change } => {
             let file = read_policy_file(&file)?;
             let conn = connect(target()?).await?;
+            conn.require_editor()?;
             let draft = resolved(&conn, conn.resolve_file(&file).await?)?;
             apply(&conn, &draft, &change).await
         }
@@ -189,6 +190,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Rollback { number, change } => {
             let conn = connect(target()?).await?;
+            conn.require_editor()?;
             let snapshot = history()?
                 .get(conn.portal().as_str(), number)
                 .map_err(ServiceError::from)?;
@@ -208,6 +210,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             change,
         } => {
             let conn = connect(target()?).await?;
+            if reapply {
+                conn.require_editor()?;
+            }
             let portal = conn.portal().to_string();
             let store = history()?;
             let last = store
@@ -252,6 +257,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let target =
                 connect(PortalUrl::parse(&profiles.find(&to)?.portal).map_err(ServiceError::from)?)
                     .await?;
+            target.require_editor()?;
             println!(
                 "Copying the policy of {} to {} (users and groups matched by email and name).",
                 source.portal(),
@@ -328,7 +334,7 @@ async fn login(portal: PortalUrl, profile_name: Option<&str>) -> Result<ExitCode
         .map_err(ServiceError::from)?;
     let saved = ProfileStore::default_location()?.remember(&portal, profile_name)?;
     let me = conn.me();
-    let role = if me.is_owner { "owner" } else { "admin" };
+    let role = conn.role().as_str();
     println!("Signed in to {portal} as {} ({role}). The key is stored in the keychain; the portal is saved as profile \"{}\".", me.display_name, saved.name);
     Ok(ExitCode::SUCCESS)
 }
@@ -414,9 +420,9 @@ async fn apply(
     draft: &Policy,
     change: &ChangeOpts,
 ) -> Result<ExitCode, CliError> {
-    conn.set_my_ip(change.my_ip.as_deref())?;
+    let my_ip = change.my_ip.as_deref();
     let live: PortalPolicy = conn.client().policy().await.map_err(ServiceError::from)?;
-    let named = conn.review_named(&live, draft).await?;
+    let named = conn.review_named(&live, draft, my_ip).await?;
     let review = &named.review;
     print!(
         "{}",
@@ -444,7 +450,14 @@ async fn apply(
         }
     }
     let report = conn
-        .save_recorded(&history()?, &live.policy, draft, false, change.note.clone())
+        .save_recorded(
+            &history()?,
+            &live.policy,
+            draft,
+            false,
+            change.note.clone(),
+            my_ip,
+        )
         .await?;
     if report.saved.recovered {
         println!(

@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::models::{Employee, Envelope, ErrorEnvelope, Group, Page, TfaRequest, TfaSettingsDto};
 use super::portal_url::PortalUrl;
 use crate::policy::PortalPolicy;
+use crate::redact::Redactor;
 use crate::secrets::ApiKey;
 
 #[derive(Clone, Debug)]
@@ -44,6 +45,8 @@ pub struct DocSpaceClient {
     http: reqwest::Client,
     portal: PortalUrl,
     opts: ClientOptions,
+    /// Scrubs the key from everything the server says before it becomes an error's text.
+    redactor: Redactor,
 }
 
 impl std::fmt::Debug for DocSpaceClient {
@@ -92,7 +95,12 @@ impl DocSpaceClient {
                 portal: portal.to_string(),
                 detail: root_cause(&e),
             })?;
-        Ok(DocSpaceClient { http, portal, opts })
+        Ok(DocSpaceClient {
+            http,
+            portal,
+            opts,
+            redactor: Redactor::for_key(key.expose()),
+        })
     }
 
     pub fn portal(&self) -> &PortalUrl {
@@ -112,29 +120,34 @@ impl DocSpaceClient {
     /// `PUT settings/tfaapp` with the whole policy. The answer is `true` for sms/app and `false`
     /// for none: both are success; failures are HTTP errors.
     pub async fn put_tfa(&self, request: &TfaRequest) -> Result<bool, ApiError> {
-        let raw = self
-            .send(HttpMethod::PUT, "settings/tfaapp", &[], Some(request))
-            .await?;
-        self.parse_response(raw, "a true/false answer")
+        let answer = async {
+            let raw = self
+                .send(HttpMethod::PUT, "settings/tfaapp", &[], Some(request))
+                .await?;
+            self.parse_response(raw, "a true/false answer")
+        };
+        answer.await.map_err(|e| self.scrubbed(e))
     }
 
     /// `GET people/@self`: who the key belongs to.
     pub async fn me(&self) -> Result<Employee, ApiError> {
         self.get_json::<Employee>("people/@self", &[])
             .await
-            .map(decode_employee)
+            .map(|e| self.decode_employee(e))
     }
 
     /// `GET people/{id}`.
     pub async fn user(&self, id: Uuid) -> Result<Employee, ApiError> {
         self.get_json::<Employee>(&format!("people/{id}"), &[])
             .await
-            .map(decode_employee)
+            .map(|e| self.decode_employee(e))
     }
 
     /// `GET group/{id}`.
     pub async fn group(&self, id: Uuid) -> Result<Group, ApiError> {
-        self.get_json(&format!("group/{id}"), &[]).await
+        self.get_json(&format!("group/{id}"), &[])
+            .await
+            .map(|g| self.scrub_group(g))
     }
 
     /// `GET people/filter`: one page of users matching `filter` (name or email).
@@ -146,7 +159,11 @@ impl DocSpaceClient {
     ) -> Result<Page<Employee>, ApiError> {
         let page: Page<Employee> = self.get_page("people/filter", filter, start, count).await?;
         Ok(Page {
-            items: page.items.into_iter().map(decode_employee).collect(),
+            items: page
+                .items
+                .into_iter()
+                .map(|e| self.decode_employee(e))
+                .collect(),
             ..page
         })
     }
@@ -158,7 +175,15 @@ impl DocSpaceClient {
         start: u32,
         count: u32,
     ) -> Result<Page<Group>, ApiError> {
-        self.get_page("group", filter, start, count).await
+        let page: Page<Group> = self.get_page("group", filter, start, count).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|g| self.scrub_group(g))
+                .collect(),
+            ..page
+        })
     }
 
     async fn get_page<T: DeserializeOwned>(
@@ -182,13 +207,17 @@ impl DocSpaceClient {
         if !filter.trim().is_empty() {
             query.push(("filterValue", filter.trim()));
         }
-        let raw = self.send_get_with_retry(path, &query).await?;
-        let env: Envelope<Vec<T>> = self.parse_envelope(raw)?;
+        let env: Envelope<Vec<T>> = async {
+            let raw = self.send_get_with_retry(path, &query).await?;
+            self.parse_envelope(raw)
+        }
+        .await
+        .map_err(|e| self.scrubbed(e))?;
         let items = env.response.unwrap_or_default();
         let total = env
             .total
             .and_then(|t| u64::try_from(t).ok())
-            .unwrap_or(start as u64 + items.len() as u64);
+            .unwrap_or_else(|| u64::from(start).saturating_add(items.len() as u64));
         Ok(Page {
             items,
             start_index: start,
@@ -201,12 +230,17 @@ impl DocSpaceClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, ApiError> {
-        let raw = self.send_get_with_retry(path, query).await?;
-        self.parse_response(raw, "data")
+        let answer = async {
+            let raw = self.send_get_with_retry(path, query).await?;
+            self.parse_response(raw, "data")
+        };
+        answer.await.map_err(|e| self.scrubbed(e))
     }
 
     /// GETs are idempotent, so passing faults (429, 502-504, dropped connections) are retried
-    /// with backoff inside a bounded time. PUTs never come through here.
+    /// with backoff inside a bounded time. PUTs never come through here. The server's
+    /// `Retry-After` is obeyed only when it fits in what is left of `retry_budget`; a longer (or
+    /// absurd) wait ends the loop at once with the server's answer.
     async fn send_get_with_retry(
         &self,
         path: &str,
@@ -218,21 +252,23 @@ impl DocSpaceClient {
             let result = self.send::<()>(HttpMethod::GET, path, query, None).await;
             let retry_after = match &result {
                 Ok(raw) if matches!(raw.status.as_u16(), 429 | 502 | 503 | 504) => {
-                    Some(retry_after(&raw.headers).unwrap_or(Duration::from_millis(250 << attempt)))
+                    Some(retry_after(&raw.headers).unwrap_or_else(|| backoff(attempt)))
                 }
-                Err(ApiError::Connect { .. }) => Some(Duration::from_millis(250 << attempt)),
+                Err(ApiError::Connect { .. }) => Some(backoff(attempt)),
                 _ => None,
             };
-            match retry_after {
-                Some(wait)
-                    if attempt < self.opts.get_retries
-                        && waited + wait <= self.opts.retry_budget =>
-                {
+            let next = retry_after.and_then(|wait| {
+                let total = waited.checked_add(wait)?;
+                (attempt < self.opts.get_retries && total <= self.opts.retry_budget)
+                    .then_some((wait, total))
+            });
+            match next {
+                Some((wait, total)) => {
                     tokio::time::sleep(wait).await;
-                    waited += wait;
-                    attempt += 1;
+                    waited = total;
+                    attempt = attempt.saturating_add(1);
                 }
-                _ => return result,
+                None => return result,
             }
         }
     }
@@ -256,13 +292,13 @@ impl DocSpaceClient {
         let status = resp.status();
         let headers = resp.headers().clone();
         if let Some(len) = resp.content_length() {
-            if len as usize > self.opts.max_body_bytes {
+            if usize::try_from(len).map_or(true, |len| len > self.opts.max_body_bytes) {
                 return Err(self.too_large());
             }
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(&e))? {
-            if body.len() + chunk.len() > self.opts.max_body_bytes {
+            if body.len().saturating_add(chunk.len()) > self.opts.max_body_bytes {
                 return Err(self.too_large());
             }
             body.extend_from_slice(&chunk);
@@ -348,7 +384,7 @@ impl DocSpaceClient {
             429 => ApiError::RateLimited {
                 portal,
                 retry_after_secs: retry_after(&raw.headers)
-                    .map(|d| d.as_secs().max(1))
+                    .map(|d| d.as_secs().clamp(1, MAX_SHOWN_WAIT_SECS))
                     .unwrap_or(5),
             },
             300..=399 => ApiError::Redirected {
@@ -379,7 +415,7 @@ impl DocSpaceClient {
         if e.is_timeout() {
             return ApiError::Timeout {
                 portal,
-                secs: self.opts.request_timeout.as_millis().div_ceil(1000) as u64,
+                secs: self.opts.request_timeout.as_secs().max(1),
             };
         }
         let lower = detail.to_ascii_lowercase();
@@ -402,14 +438,36 @@ impl DocSpaceClient {
     fn too_large(&self) -> ApiError {
         ApiError::TooLarge {
             portal: self.portal.to_string(),
-            limit_mib: (self.opts.max_body_bytes / (1024 * 1024)).max(1) as u64,
+            limit_mib: (self.opts.max_body_bytes >> 20).max(1) as u64,
         }
+    }
+
+    /// The error with every server-provided text scrubbed (the key, tokens, control characters).
+    fn scrubbed(&self, e: ApiError) -> ApiError {
+        e.map_text(|t| self.redactor.scrub(t))
+    }
+
+    /// Names are server text too: shown, logged and written to the history.
+    fn decode_employee(&self, mut e: Employee) -> Employee {
+        e.display_name = self
+            .redactor
+            .scrub(&html_escape::decode_html_entities(&e.display_name));
+        e.email = e.email.map(|m| self.redactor.scrub(&m));
+        e
+    }
+
+    fn scrub_group(&self, mut g: Group) -> Group {
+        g.name = self.redactor.scrub(&g.name);
+        g
     }
 }
 
-fn decode_employee(mut e: Employee) -> Employee {
-    e.display_name = html_escape::decode_html_entities(&e.display_name).into_owned();
-    e
+/// Longest wait a "try again in N s" message names: a server may ask for years.
+const MAX_SHOWN_WAIT_SECS: u64 = 24 * 60 * 60;
+
+/// 250 ms, doubling per attempt, capped: the client's own pause between GET attempts.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64.saturating_mul(1u64 << attempt.min(8)))
 }
 
 fn looks_like_html(raw: &RawAnswer) -> bool {
@@ -484,15 +542,17 @@ fn without_quoted(message: &str) -> String {
     out
 }
 
+/// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3). Any number (huge ones
+/// included) or date is accepted without overflow; garbage is `None`; a date in the past is zero.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than u64 holds: as good as forever.
+        return Some(Duration::from_secs(text.parse::<u64>().unwrap_or(u64::MAX)));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    let wait = when.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// The innermost cause: reqwest's own message names only the URL, the cause says what failed.
@@ -506,7 +566,38 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::without_quoted;
+    use super::{retry_after, without_quoted};
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+    use std::time::Duration;
+
+    fn after(value: &str) -> Option<Duration> {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+        retry_after(&h)
+    }
+
+    #[test]
+    fn retry_after_takes_any_number_or_date_without_overflow() {
+        assert_eq!(after("1"), Some(Duration::from_secs(1)));
+        assert_eq!(
+            after("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(
+            after("99999999999999999999999999"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(
+            after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO),
+            "a past date is no wait"
+        );
+        let future = after("Fri, 31 Dec 9999 23:59:59 GMT").unwrap();
+        assert!(future > Duration::from_secs(86_400 * 365 * 1000));
+        for garbage in ["-1", "1.5", "soon", "", "0x10", "Wed, 99 Foo"] {
+            assert_eq!(after(garbage), None, "{garbage}");
+        }
+    }
 
     #[test]
     fn quoted_values_are_left_out_of_shape_errors() {

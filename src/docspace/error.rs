@@ -1,6 +1,6 @@
 //! Errors of the REST client. Each says what happened, on which portal, and what to do.
 //! None of them can carry the API key: they are built from the portal URL, the status and the
-//! server's own `error.message`.
+//! server's own `error.message`, which the client scrubs ([`ApiError::map_text`], `crate::redact`).
 
 use thiserror::Error;
 
@@ -95,6 +95,74 @@ impl ApiError {
             ApiError::BadRequest { .. } => Some(400),
             ApiError::RateLimited { .. } => Some(429),
             _ => None,
+        }
+    }
+
+    /// The same error with `f` applied to every text that came from the server or the network
+    /// (messages, details, the redirect target): the client scrubs them here before anyone
+    /// can show, log or record them.
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> ApiError {
+        match self {
+            ApiError::Forbidden {
+                portal,
+                status,
+                message,
+            } => ApiError::Forbidden {
+                portal,
+                status,
+                message: f(&message),
+            },
+            ApiError::NotFound {
+                portal,
+                what,
+                message,
+            } => ApiError::NotFound {
+                portal,
+                what,
+                message: f(&message),
+            },
+            ApiError::BadRequest { portal, message } => ApiError::BadRequest {
+                portal,
+                message: f(&message),
+            },
+            ApiError::Server {
+                portal,
+                status,
+                message,
+            } => ApiError::Server {
+                portal,
+                status,
+                message: f(&message),
+            },
+            ApiError::UnexpectedStatus {
+                portal,
+                status,
+                message,
+            } => ApiError::UnexpectedStatus {
+                portal,
+                status,
+                message: f(&message),
+            },
+            ApiError::Connect { portal, detail } => ApiError::Connect {
+                portal,
+                detail: f(&detail),
+            },
+            ApiError::Tls { portal, detail } => ApiError::Tls {
+                portal,
+                detail: f(&detail),
+            },
+            ApiError::Redirected { portal, location } => ApiError::Redirected {
+                portal,
+                location: f(&location),
+            },
+            ApiError::NotDocSpace { portal, detail } => ApiError::NotDocSpace {
+                portal,
+                detail: f(&detail),
+            },
+            other @ (ApiError::Unauthorized { .. }
+            | ApiError::RateLimited { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::TooLarge { .. }) => other,
         }
     }
 

@@ -1,4 +1,5 @@
 //! Typed client for the DocSpace REST API: wire models, the HTTP client, and its errors.
+#![warn(clippy::arithmetic_side_effects)]
 
 pub mod client;
 pub mod error;

@@ -17,7 +17,7 @@ pub enum ServiceError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     PortalUrl(#[from] PortalUrlError),
-    #[error("{name} is signed in to {portal} but is neither the owner nor a DocSpace admin, so the TFA policy cannot be changed with this key. Use a key of the owner or an admin.")]
+    #[error("{name} is signed in to {portal} with read-only access: only the owner and DocSpace admins can change the TFA policy. Nothing was changed. Use a key of the owner or a DocSpace admin to change it.")]
     NotAdmin { portal: String, name: String },
     #[error("No API key is stored for {portal}. Connect with a key first (CLI: `docspace-tfa --portal {portal} login`).")]
     NoKey { portal: String },

@@ -35,35 +35,67 @@ pub struct LoadedPolicy {
     pub groups: Vec<GroupRef>,
 }
 
-/// A signed-in connection to one portal, checked to be an admin or the owner.
+/// What the key's user may do with the policy. Anyone signed in may read it (`GET
+/// settings/tfaapp` has no permission check); only the owner and DocSpace admins may change it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    /// Any other signed-in user: sees the policy, what-if and export; no changes.
+    Reader,
+}
+
+impl Role {
+    /// The owner has `isAdmin:false` since v3.7.1, so `isOwner` is checked first.
+    pub fn of(me: &Employee) -> Role {
+        if me.is_owner {
+            Role::Owner
+        } else if me.is_admin {
+            Role::Admin
+        } else {
+            Role::Reader
+        }
+    }
+
+    pub fn can_edit(self) -> bool {
+        self != Role::Reader
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Reader => "reader",
+        }
+    }
+}
+
+/// A signed-in connection to one portal, for any user; [`Connection::require_editor`] guards
+/// every change.
 pub struct Connection {
     client: DocSpaceClient,
     me: Employee,
     people: Mutex<HashMap<Uuid, PersonRef>>,
     groups: Mutex<HashMap<Uuid, GroupRef>>,
-    /// The address the admin says they sign in from, for the self-lockout check.
-    my_ip: Mutex<Option<String>>,
+}
+
+/// The address the admin says they sign in from (for the self-lockout check), checked: blank is
+/// none, anything else must be an IP address. It is an argument of each review and save, never
+/// state of the connection, so one call can never leave it behind for another.
+pub fn my_ip(ip: Option<&str>) -> Result<Option<String>, ServiceError> {
+    let ip = ip.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(text) = ip {
+        if text.parse::<std::net::IpAddr>().is_err() {
+            return Err(ServiceError::Invalid { field: "myIp".into(), message: format!("\"{text}\" is not an IP address. Give the IPv4 or IPv6 address you sign in from, such as 203.0.113.7.") });
+        }
+    }
+    Ok(ip.map(str::to_string))
 }
 
 impl Connection {
-    /// The address the admin signs in from, so reviews can tell whether a change locks them out.
-    /// Must be an IP address; `None` forgets it.
-    pub fn set_my_ip(&self, ip: Option<&str>) -> Result<(), ServiceError> {
-        let ip = ip.map(str::trim).filter(|s| !s.is_empty());
-        if let Some(text) = ip {
-            if text.parse::<std::net::IpAddr>().is_err() {
-                return Err(ServiceError::Invalid { field: "myIp".into(), message: format!("\"{text}\" is not an IP address. Give the IPv4 or IPv6 address you sign in from, such as 203.0.113.7.") });
-            }
-        }
-        *lock(&self.my_ip) = ip.map(str::to_string);
-        Ok(())
-    }
-
-    pub fn my_ip(&self) -> Option<String> {
-        lock(&self.my_ip).clone()
-    }
-
-    /// Checks the key with `people/@self`; only the owner and DocSpace admins get a connection.
+    /// Checks the key with `people/@self`. Every signed-in user gets a connection; its
+    /// [`Connection::role`] says whether it may change the policy.
     pub async fn open(
         portal: PortalUrl,
         key: &ApiKey,
@@ -71,18 +103,11 @@ impl Connection {
     ) -> Result<Connection, ServiceError> {
         let client = DocSpaceClient::new(portal, key, opts)?;
         let me = client.me().await?;
-        if !me.can_manage_tfa() {
-            return Err(ServiceError::NotAdmin {
-                portal: client.portal().to_string(),
-                name: me.display_name.clone(),
-            });
-        }
         let conn = Connection {
             client,
             me,
             people: Mutex::default(),
             groups: Mutex::default(),
-            my_ip: Mutex::default(),
         };
         conn.remember_people(std::slice::from_ref(&conn.me));
         Ok(conn)
@@ -108,10 +133,53 @@ impl Connection {
         &self.me
     }
 
+    pub fn role(&self) -> Role {
+        Role::of(&self.me)
+    }
+
+    /// Refuses, before any request, what only the owner and DocSpace admins may do.
+    pub fn require_editor(&self) -> Result<(), ServiceError> {
+        if self.role().can_edit() {
+            return Ok(());
+        }
+        Err(ServiceError::NotAdmin {
+            portal: self.portal().to_string(),
+            name: self.me.display_name.clone(),
+        })
+    }
+
     /// Reads the live policy and names everyone it mentions.
     pub async fn load(&self) -> Result<LoadedPolicy, ServiceError> {
         let live = self.client.policy().await?;
         self.with_names(live).await
+    }
+
+    /// [`Connection::with_names`] that cannot fail: after a verified save the policy is known,
+    /// so a failed name look-up leaves ids with a plain label and its error beside them.
+    pub async fn with_names_or_ids(&self, live: PortalPolicy) -> (LoadedPolicy, Option<String>) {
+        let (users, groups, error) = match self.names_for(&[&live.policy]).await {
+            Ok((users, groups)) => (users, groups, None),
+            Err(e) => (
+                live.policy
+                    .mandatory_users
+                    .iter()
+                    .map(|id| PersonRef::unnamed(*id))
+                    .collect(),
+                live.policy
+                    .mandatory_groups
+                    .iter()
+                    .map(|id| GroupRef::unnamed(*id))
+                    .collect(),
+                Some(e.to_string()),
+            ),
+        };
+        let loaded = LoadedPolicy {
+            portal: self.portal().to_string(),
+            live,
+            users,
+            groups,
+        };
+        (loaded, error)
     }
 
     pub async fn with_names(&self, live: PortalPolicy) -> Result<LoadedPolicy, ServiceError> {

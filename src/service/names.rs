@@ -19,8 +19,11 @@ pub struct PersonRef {
     pub id: Uuid,
     pub display_name: String,
     pub email: Option<String>,
-    /// False when the portal does not know this id (deleted user, typo in a file).
+    /// False when the portal does not know this id (deleted user, typo in a file), or does not
+    /// show it to this account (`hidden`).
     pub known: bool,
+    /// The portal refused to name this user to the signed-in account (403: not an admin).
+    pub hidden: bool,
     pub is_owner: bool,
     pub is_admin: bool,
 }
@@ -32,6 +35,7 @@ impl PersonRef {
             display_name: e.display_name.clone(),
             email: e.email.clone(),
             known: true,
+            hidden: false,
             is_owner: e.is_owner,
             is_admin: e.is_admin,
         }
@@ -42,8 +46,23 @@ impl PersonRef {
             display_name: format!("unknown user {id}"),
             email: None,
             known: false,
+            hidden: false,
             is_owner: false,
             is_admin: false,
+        }
+    }
+    fn hidden(id: Uuid) -> Self {
+        PersonRef {
+            display_name: format!("user {id} (name not visible to your account)"),
+            hidden: true,
+            ..PersonRef::unknown(id)
+        }
+    }
+    /// The id alone, when the name look-up failed (the policy itself is known).
+    pub(crate) fn unnamed(id: Uuid) -> Self {
+        PersonRef {
+            display_name: format!("user {id} (name could not be looked up)"),
+            ..PersonRef::unknown(id)
         }
     }
     /// "Name <email>" or the name alone.
@@ -61,6 +80,8 @@ pub struct GroupRef {
     pub id: Uuid,
     pub name: String,
     pub known: bool,
+    /// The portal refused to name this group to the signed-in account (403: not an admin).
+    pub hidden: bool,
     pub is_system: bool,
 }
 
@@ -70,7 +91,21 @@ impl GroupRef {
             id,
             name: format!("unknown group {id}"),
             known: false,
+            hidden: false,
             is_system: false,
+        }
+    }
+    fn hidden(id: Uuid) -> Self {
+        GroupRef {
+            name: format!("group {id} (name not visible to your account)"),
+            hidden: true,
+            ..GroupRef::unknown(id)
+        }
+    }
+    pub(crate) fn unnamed(id: Uuid) -> Self {
+        GroupRef {
+            name: format!("group {id} (name could not be looked up)"),
+            ..GroupRef::unknown(id)
         }
     }
 }
@@ -117,6 +152,8 @@ impl Connection {
                 match self.client.user(id).await {
                     Ok(e) => Ok(PersonRef::from_employee(&e)),
                     Err(ApiError::NotFound { .. }) => Ok(PersonRef::unknown(id)),
+                    // Ordinary users may not read other people: show the id, plainly labelled.
+                    Err(ApiError::Forbidden { .. }) => Ok(PersonRef::hidden(id)),
                     Err(e) => Err(e),
                 }
             })
@@ -147,6 +184,7 @@ impl Connection {
                         id,
                         name: name.to_string(),
                         known: true,
+                        hidden: false,
                         is_system: true,
                     });
                 }
@@ -155,9 +193,11 @@ impl Connection {
                         id,
                         name: g.name,
                         known: true,
+                        hidden: false,
                         is_system: g.is_system.unwrap_or(false),
                     }),
                     Err(ApiError::NotFound { .. }) => Ok(GroupRef::unknown(id)),
+                    Err(ApiError::Forbidden { .. }) => Ok(GroupRef::hidden(id)),
                     Err(e) => Err(e),
                 }
             })
@@ -189,6 +229,7 @@ impl Connection {
                     id: g.id,
                     name: g.name.clone(),
                     known: true,
+                    hidden: false,
                     is_system: g.is_system.unwrap_or(false),
                 },
             );

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{role_of, Connection, GroupRef, Landed, PersonRef, ServiceError};
+use super::{my_ip, role_of, Connection, GroupRef, Landed, PersonRef, ServiceError};
 use crate::docspace::models::TfaRequest;
 use crate::docspace::ApiError;
 use crate::history::{HistoryStore, Snapshot};
@@ -49,8 +49,9 @@ impl Connection {
         &self,
         live: &PortalPolicy,
         draft: &Policy,
+        my_ip: Option<&str>,
     ) -> Result<NamedReview, ServiceError> {
-        let review = self.review(live, draft).await?;
+        let review = self.review(live, draft, my_ip).await?;
         let (users, groups) = self.names_for(&[&live.policy, draft]).await?;
         Ok(NamedReview {
             review,
@@ -60,11 +61,15 @@ impl Connection {
     }
 
     /// Looks up the draft's mandatory users to find the owner among them (the owner rule).
+    /// `caller_ip`, the address the admin signs in from, lets the review tell whether the change
+    /// locks them out.
     pub async fn review(
         &self,
         live: &PortalPolicy,
         draft: &Policy,
+        caller_ip: Option<&str>,
     ) -> Result<Review, ServiceError> {
+        let caller_ip = my_ip(caller_ip)?;
         let people = self.people(&draft.mandatory_users).await?;
         let owner_id = if self.me.is_owner {
             Some(self.me.id)
@@ -78,19 +83,23 @@ impl Connection {
             caller_has_app: self.me.tfa_app_enabled,
             caller_role: Some(role_of(&self.me)),
             caller_groups: self.me.groups.iter().flatten().map(|g| g.id).collect(),
-            caller_ip: self.my_ip(),
+            caller_ip,
         };
         Ok(review(live, draft, &ctx))
     }
 
-    /// Saves the whole draft: refuses what the review refuses, stops if the portal changed since
-    /// `base` was loaded (unless `overwrite`), sends the full policy, and reads it back.
+    /// Saves the whole draft: refuses what the review refuses (with the admin's address
+    /// `my_ip`, if given), stops if the portal changed since `base` was loaded (unless
+    /// `overwrite`), sends the full policy, and reads it back.
     pub async fn save(
         &self,
         base: &Policy,
         draft: &Policy,
         overwrite: bool,
+        my_ip: Option<&str>,
     ) -> Result<Saved, ServiceError> {
+        self.require_editor()?;
+        let my_ip = super::my_ip(my_ip)?;
         let portal = self.portal().to_string();
         let live = self.client.policy().await?;
         if !overwrite && !live.policy.same_as(base) {
@@ -100,7 +109,7 @@ impl Connection {
                 live: Box::new(live),
             });
         }
-        let review = self.review(&live, draft).await?;
+        let review = self.review(&live, draft, my_ip.as_deref()).await?;
         let errors: Vec<String> = review.errors().map(|p| p.message.clone()).collect();
         if !errors.is_empty() {
             return Err(ServiceError::Refused { problems: errors });
@@ -153,8 +162,9 @@ impl Connection {
         draft: &Policy,
         overwrite: bool,
         note: Option<String>,
+        my_ip: Option<&str>,
     ) -> Result<SaveReport, ServiceError> {
-        let saved = self.save(base, draft, overwrite).await?;
+        let saved = self.save(base, draft, overwrite, my_ip).await?;
         let (snapshot, history_error) = match history.record(
             self.portal().as_str(),
             &self.me.display_name,

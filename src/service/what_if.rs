@@ -62,7 +62,16 @@ impl Connection {
                 other => Ok(other?),
             };
         }
-        let page = self.client().people(q, 0, 100).await?;
+        let page = match self.client().people(q, 0, 100).await {
+            // Ordinary users may read the policy but not search people: say what still works.
+            Err(crate::docspace::ApiError::Forbidden { .. }) if !self.role().can_edit() => {
+                return Err(ServiceError::Invalid {
+                    field: "user".into(),
+                    message: format!("{portal} does not let your account search people, so \"{q}\" cannot be looked up by name or email. Give the person's id instead (the policy lists the ids of its mandatory users)."),
+                });
+            }
+            other => other?,
+        };
         self.remember_people(&page.items);
         let exact: Vec<&Employee> = page
             .items

@@ -375,6 +375,21 @@ def test_history_restores_the_policy_before_a_save(app, clean_portal, keychain, 
     assert (s["app"].get("mandatoryUsers") or []) == []
 
 
+def test_a_reader_sees_the_policy_with_a_notice_and_no_save(app, clean_portal, artifacts):
+    d = app
+    clean_portal.set_app(["10.80.0.0/16"])
+    puts = clean_portal.requests().get("PUT /api/2.0/settings/tfaapp", 0)
+    connect(d, clean_portal, key="sk-sandbox-user", remember=False)
+    policy_ready(d)
+    wait(d, lambda: shown(d, "#read-only-notice"), msg="read-only notice")
+    assert "only the portal owner and DocSpace admins can change it" in el(d, "#read-only-notice").text
+    assert el(d, "#session-role").text == "Read only"
+    assert el(d, "input[name=method][value=app]").is_selected()
+    assert not shown(d, "#review") and not shown(d, "#savebar"), "a reader is offered no save"
+    screenshot(d, artifacts / "reader.png")
+    assert clean_portal.requests().get("PUT /api/2.0/settings/tfaapp", 0) == puts
+
+
 def test_what_if_inside_and_outside_a_trusted_range(app, clean_portal, artifacts):
     d = app
     portal = clean_portal

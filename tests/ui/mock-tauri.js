@@ -117,11 +117,14 @@
     portal: sandbox ? 'http://127.0.0.1:8799' : cur,
     user: clone(owner),
     role: 'owner',
+    canEdit: true,
     keyStorage,
     sandbox,
   });
   const CONNECT_SCENARIOS = ['connect', 'autoconnect', 'autofail', 'connect-error', 'keychain'];
   if (!CONNECT_SCENARIOS.includes(scenario)) connection = info(false, 'keychain');
+  // reader=1: the key belongs to an ordinary user (read-only access).
+  if (connection && params.get('reader') === '1') Object.assign(connection, { role: 'reader', canEdit: false });
 
   // ---- IP checks (a rough JS copy of the rules in docspace-api.md §5.3) ---------------------
   function parseV4(s) {
@@ -369,7 +372,11 @@
       if (/^http:\/\//.test(portal)) reject('validation', 'Use https:// for a portal that is not on this computer.', { field: 'portal' });
       if (/unreachable/.test(portal)) reject('network', `Could not reach ${portal}. Check the address and your network.`);
       if (apiKey === 'bad') reject('unauthorized', 'The portal did not accept this API key. Check that it is complete and not expired or revoked.');
-      if (apiKey === 'user') reject('notAdmin', 'This key belongs to a user who is not an admin of the portal. Use a key of the owner or an admin.');
+      if (apiKey === 'user') {
+        connection = { ...info(false, 'session'), role: 'reader', canEdit: false };
+        connection.portal = portal.replace(/\/+$/, '');
+        return clone(connection);
+      }
       if (remember && (params.get('keychain') === '1' || scenario === 'keychain')) reject('keychain', 'The system keychain is locked or not available, so the key could not be stored.');
       connection = info(false, remember ? 'keychain' : 'session');
       connection.portal = portal.replace(/\/+$/, '');

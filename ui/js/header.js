@@ -16,7 +16,7 @@ function render() {
   $('#session-portal').textContent = hostOf(c.portal);
   $('#session-portal').title = c.portal;
   $('#session-user').textContent = (c.user && (c.user.displayName || c.user.email)) || 'Unknown user';
-  $('#session-role').textContent = c.role === 'owner' ? 'Owner' : 'Admin';
+  $('#session-role').textContent = { owner: 'Owner', admin: 'Admin', reader: 'Read only' }[c.role] || 'Read only';
   $('#sandbox-badge').hidden = !c.sandbox;
   const key = $('#session-key');
   key.textContent = c.sandbox ? 'Simulated portal' : c.keyStorage === 'keychain' ? 'Key in keychain' : 'Key for this session only';

@@ -231,6 +231,9 @@ async function save(overwrite) {
     const args = { base: state.loaded.policy, draft: current.draft, overwrite };
     const note = $('#save-note').value.trim();
     if (note) args.note = note;
+    // The lockout check's address goes with each call; the core keeps no such state.
+    const ip = myIp();
+    if (ip) args.myIp = ip;
     result = await call('save_policy', args);
   } catch (err) {
     error = err;
