@@ -50,8 +50,9 @@ impl Connection {
         live: &PortalPolicy,
         draft: &Policy,
     ) -> Result<NamedReview, ServiceError> {
-        let review = self.review(live, draft).await?;
+        // Every name in one wave first: the review then finds the draft's users in the cache.
         let (users, groups) = self.names_for(&[&live.policy, draft]).await?;
+        let review = self.review(live, draft).await?;
         Ok(NamedReview {
             review,
             users,
