@@ -183,7 +183,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let (conn, live) = connect_live(target()?).await?;
             let live = live.policy;
             // Everything the answer needs, at once: the draft, the person (their record names
-            // their groups), the groups asked about, and the names of the mandatory groups.
+            // their groups), the groups asked about, and the names of the mandatory groups (the
+            // answer names no mandatory user).
             let draft = async {
                 match &file {
                     Some(f) => {
@@ -198,7 +199,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     None => Ok(None),
                 }
             };
-            let names = async { Ok::<_, CliError>(conn.names_for(&[&live]).await?) };
+            let names = async { Ok::<_, CliError>(conn.groups(&live.mandatory_groups).await?) };
             let (draft, who, groups, _) =
                 tokio::try_join!(draft, who, group_ids(&conn, &group), names)?;
             let report = conn
