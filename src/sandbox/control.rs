@@ -192,9 +192,10 @@ async fn get_log(State(s): State<AppState>) -> Json<LogBody> {
     })
 }
 
-async fn delete_log(State(s): State<AppState>) -> StatusCode {
+/// Empties the log; answers like `GET` (an empty log), so every control answer is JSON.
+async fn delete_log(State(s): State<AppState>) -> Json<LogBody> {
     s.distance().clear_log();
-    StatusCode::NO_CONTENT
+    get_log(State(s)).await
 }
 
 /// Strict parsing (unknown fields refused) so a typo in a test fails loudly instead of

@@ -94,10 +94,22 @@ impl Connection {
             .filter_map(GroupEntry::id)
             .collect();
         self.book.names(&self.client, &user_ids, &group_ids).await?;
-        let users = stream::iter(file.mandatory_users.iter().map(|e| self.resolve_user(e)))
+        // The futures are made first: a stream over a borrowing closure would not be `Send`
+        // for every lifetime, which the Tauri commands need.
+        let users: Vec<_> = file
+            .mandatory_users
+            .iter()
+            .map(|e| self.resolve_user(e))
+            .collect();
+        let groups: Vec<_> = file
+            .mandatory_groups
+            .iter()
+            .map(|e| self.resolve_group(e))
+            .collect();
+        let users = stream::iter(users)
             .buffered(LOOKUP_CONCURRENCY)
             .try_collect::<Vec<_>>();
-        let groups = stream::iter(file.mandatory_groups.iter().map(|e| self.resolve_group(e)))
+        let groups = stream::iter(groups)
             .buffered(LOOKUP_CONCURRENCY)
             .try_collect::<Vec<_>>();
         let (users, groups) = futures::try_join!(users, groups)?;
