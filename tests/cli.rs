@@ -70,7 +70,11 @@ async fn apply_then_show_round_trips_for_app_and_none() {
     assert!(run.stdout.contains("Saved and verified"));
     let shown = show_json(h.path(), &sb).await;
     assert_eq!(four_keys(&shown), want);
-    assert_eq!(shown["users"][0]["displayName"], "Uma User");
+    assert!(shown.get("users").is_none(), "names only with --names");
+    let named = run_async(h.path(), &sb, ADMIN_KEY, &["show", "--json", "--names"], "").await;
+    let named: serde_json::Value = serde_json::from_str(&named.stdout).unwrap();
+    assert_eq!(four_keys(&named), want);
+    assert_eq!(named["users"][0]["displayName"], "Uma User");
 
     let off = policy_file(&Policy::disabled());
     let run = run_async(

@@ -665,7 +665,20 @@ async fn single_people_and_groups() {
     let first = &v["response"][0];
     assert_eq!(first["isLDAP"], false);
     assert_eq!(first["category"], "00000000-0000-0000-0000-000000000000");
-    assert!(first["membersCount"].is_u64() && first.get("members").is_none());
+    // Like the server, list items embed their members unless the `fields` filter leaves them out.
+    assert_eq!(
+        first["members"].as_array().map(|m| m.len() as u64),
+        first["membersCount"].as_u64()
+    );
+    let (_, v) = p
+        .get(
+            "/api/2.0/group?count=5&fields=id,name,membersCount",
+            ADMIN_KEY,
+        )
+        .await;
+    let lean = v["response"][0].as_object().unwrap();
+    assert_eq!(lean.len(), 3, "{lean:?}");
+    assert!(lean["membersCount"].is_u64());
     let (_, v) = p.get("/api/2.0/group?filterValue=FIN", ADMIN_KEY).await;
     assert_eq!(v["response"][0]["name"], "Finance");
     let finance = v["response"][0]["id"].as_str().unwrap().to_string();
@@ -712,9 +725,17 @@ async fn single_people_and_groups() {
         .collect();
     assert!(ids.contains(&p.sandbox.owner_id().to_string().as_str()));
     assert!(ids.contains(&admin.as_str()));
+    // Members are embedded unless asked not to (the server's default).
     let (_, v) = p
         .get(
             "/api/2.0/group/c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e",
+            OWNER_KEY,
+        )
+        .await;
+    assert_eq!(v["response"]["members"].as_array().map(Vec::len), Some(60));
+    let (_, v) = p
+        .get(
+            "/api/2.0/group/c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e?includeMembers=false",
             OWNER_KEY,
         )
         .await;

@@ -218,7 +218,8 @@ pub async fn connect(
     let host = portal.host();
     let result = async {
         let _session = state.session.lock().await;
-        let conn = Connection::open(portal.clone(), &key, ClientOptions::default()).await?;
+        // The policy and its names come along, so the UI's first load costs no round trip.
+        let conn = Connection::open_loaded(portal.clone(), &key, ClientOptions::default()).await?;
         let key_storage = if remember {
             let (secrets, account) = (state.secrets.clone(), portal.to_string());
             off_runtime(move || secrets.set(&account, &key)).await?;
@@ -254,7 +255,7 @@ pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<Connecti
             .await?
             .ok_or(CommandError::NoSavedPortal)?;
         let portal = PortalUrl::parse(&portal)?;
-        let conn = Connection::open_saved(
+        let conn = Connection::open_saved_loaded(
             portal.clone(),
             state.secrets.clone(),
             ClientOptions::default(),
@@ -288,7 +289,7 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> CommandResult<Connecti
         let sandbox = Sandbox::start(SandboxConfig::default()).await?;
         let portal = PortalUrl::parse(&sandbox.url())?;
         let key = ApiKey::new(OWNER_KEY)?;
-        let conn = match Connection::open(portal, &key, ClientOptions::default()).await {
+        let conn = match Connection::open_loaded(portal, &key, ClientOptions::default()).await {
             Ok(conn) => conn,
             Err(e) => {
                 sandbox.shutdown().await;
@@ -361,7 +362,7 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
 pub async fn load_policy(state: State<'_, AppState>) -> CommandResult<LoadedWithDrift> {
     let conn = require(&state).await?;
     let result = async {
-        let loaded = conn.load().await?;
+        let loaded = conn.load_first().await?;
         let drift = drift_of(&state, &conn, &loaded.live.policy).await;
         Ok(LoadedWithDrift { loaded, drift })
     }

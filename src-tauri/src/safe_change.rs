@@ -10,7 +10,7 @@ use docspace_tfa::policy::{Policy, PolicyDiff};
 use docspace_tfa::policy_file::PolicyFile;
 use docspace_tfa::profiles::{write_atomically, Profile};
 use docspace_tfa::service::{
-    describe, Connection, Drift, GroupRef, PersonRef, Resolution, ServiceError, WhatIf,
+    describe, stored_key, Connection, Drift, GroupRef, PersonRef, Resolution, ServiceError, WhatIf,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -135,10 +135,17 @@ pub(crate) async fn drift_of(
 
 /// A saved portal's connection, with its key from the keychain.
 async fn open_profile(state: &AppState, name: &str) -> CommandResult<Connection> {
+    let portal = profile_portal(state, name).await?;
+    Ok(
+        Connection::open_saved_loaded(portal, state.secrets.clone(), ClientOptions::default())
+            .await?,
+    )
+}
+
+async fn profile_portal(state: &AppState, name: &str) -> CommandResult<PortalUrl> {
     let (store, wanted) = (state.profiles.clone(), name.to_string());
     let profile = blocking(move || Ok(store.load()?.find(&wanted)?.clone())).await?;
-    let portal = PortalUrl::parse(&profile.portal)?;
-    Ok(Connection::open_saved(portal, state.secrets.clone(), ClientOptions::default()).await?)
+    Ok(PortalUrl::parse(&profile.portal)?)
 }
 
 enum Dialog {
@@ -249,11 +256,15 @@ pub async fn what_if(
 ) -> CommandResult<WhatIf> {
     let conn = require(&state).await?;
     let result = async {
-        let who = match user {
-            Some(id) => Some(conn.find_person(&id.to_string()).await?),
-            None => None,
+        // The person and the live policy in the same round trip.
+        let who = async {
+            match user {
+                Some(id) => Ok(Some(conn.find_person(&id.to_string()).await?)),
+                None => Ok::<_, ServiceError>(None),
+            }
         };
-        let live = conn.client().policy().await?.policy;
+        let live = async { Ok::<_, ServiceError>(conn.client().policy().await?.policy) };
+        let (who, live) = tokio::try_join!(who, live)?;
         Ok(conn
             .what_if(who.as_ref(), &groups, &ip, &live, draft.as_ref())
             .await?)
@@ -379,8 +390,15 @@ pub async fn copy_from_profile(
 ) -> CommandResult<Imported> {
     let conn = require(&state).await?;
     let result = async {
-        let source = open_profile(&state, &name).await?;
-        let resolution = conn.copy_from(&source).await?;
+        // The other portal's key check and its live policy in the same round trip.
+        let portal = profile_portal(&state, &name).await?;
+        let key = stored_key(state.secrets.clone(), &portal).await?;
+        let (source, live) =
+            Connection::open_along(portal, &key, ClientOptions::default(), |c| async move {
+                Ok(c.policy().await?.policy)
+            })
+            .await?;
+        let resolution = conn.copy_policy(&source, &live).await?;
         Ok(Imported {
             resolution,
             source: source.portal().to_string(),

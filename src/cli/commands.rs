@@ -9,14 +9,17 @@ use uuid::Uuid;
 
 use super::render;
 use super::{ChangeOpts, Cli, Command, SearchArgs, EXIT_DECLINED};
-use crate::docspace::{ClientOptions, PortalUrl};
+use crate::docspace::{ClientOptions, DocSpaceClient, PortalUrl};
 use crate::history::HistoryStore;
 use crate::policy::{Policy, PortalPolicy};
 use crate::policy_file::{GroupEntry, PolicyFile};
 use crate::profiles::{ProfileError, ProfileStore};
 use crate::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
 use crate::secrets::{off_runtime, ApiKey, KeyringStore, SecretStore};
-use crate::service::{stored_key, Connection, Drift, PersonRef, Resolution, ServiceError};
+use crate::service::{
+    export_file, stored_key, Connection, Drift, LoadedPolicy, NameBook, PersonRef, Resolution,
+    ServiceError,
+};
 use crate::APP_ID;
 
 /// How long a keychain call may take before the CLI gives up on it.
@@ -58,12 +61,18 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             groups,
             spelling,
             sms_provider,
+            latency,
+            jitter,
+            group_sizes,
         } => {
             let config = SandboxConfig {
                 users,
                 groups,
                 spelling: spelling.into(),
                 sms_provider,
+                latency_ms: latency,
+                jitter_ms: jitter,
+                group_sizes,
                 ..SandboxConfig::default()
             };
             sandbox(config, port).await
@@ -77,33 +86,47 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Login => login(target()?, profile.as_deref()).await,
         Command::Logout => logout(target()?).await,
-        Command::Show { json } => {
-            let conn = connect(target()?).await?;
-            let loaded = conn.load().await?;
+        Command::Show { json, names } => {
+            // The policy alone is one round trip; names (asked for, or printed) one more. No
+            // `people/@self`: reading the policy needs no admin.
+            let client = client(target()?).await?;
+            let live = client.policy().await.map_err(ServiceError::from)?;
+            let with_names = names || !json;
+            let loaded = if with_names {
+                NameBook::default().named(&client, live).await?
+            } else {
+                LoadedPolicy {
+                    portal: client.portal().to_string(),
+                    live,
+                    users: vec![],
+                    groups: vec![],
+                }
+            };
             // A damaged history must not hide the policy: warn and show it without the drift check.
-            let drifted = conn
-                .drift(&history()?, &loaded.live.policy)
+            let drifted = history()
+                .and_then(|h| {
+                    Ok(h.last(client.portal().as_str())
+                        .map_err(ServiceError::from)?)
+                })
+                .map(|last| last.and_then(|last| Drift::since(&last, &loaded.live.policy)))
                 .unwrap_or_else(|e| {
                     eprintln!("warning: {e}");
                     None
                 });
             let diff = drifted.as_ref().map(|d| &d.diff);
             if json {
-                println!("{}", render::policy_json(&loaded, diff));
+                println!("{}", render::policy_json(&loaded, diff, with_names));
             } else {
                 print!("{}", render::policy_text(&loaded, diff));
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { file } => {
-            let conn = connect(target()?).await?;
-            let live = conn
-                .client()
-                .policy()
-                .await
-                .map_err(ServiceError::from)?
-                .policy;
-            let text = conn.export_file(&live).await?.to_json();
+            let client = client(target()?).await?;
+            let live = client.policy().await.map_err(ServiceError::from)?.policy;
+            let text = export_file(&client, &NameBook::default(), &live)
+                .await?
+                .to_json();
             match file {
                 Some(path) if path.as_os_str() != "-" => {
                     std::fs::write(&path, text + "\n").map_err(|e| CliError::Write {
@@ -112,7 +135,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     })?;
                     eprintln!(
                         "Wrote the policy of {} to {}.",
-                        conn.portal(),
+                        client.portal(),
                         path.display()
                     );
                 }
@@ -121,9 +144,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Users(SearchArgs { query, json, limit }) => {
-            let conn = connect(target()?).await?;
-            let page = conn
-                .client()
+            let page = client(target()?)
+                .await?
                 .people(&query, 0, limit)
                 .await
                 .map_err(ServiceError::from)?;
@@ -132,9 +154,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Groups(SearchArgs { query, json, limit }) => {
-            let conn = connect(target()?).await?;
-            let page = conn
-                .client()
+            let page = client(target()?)
+                .await?
                 .groups(&query, 0, limit)
                 .await
                 .map_err(ServiceError::from)?;
@@ -143,10 +164,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Apply { file, change } => {
             let file = read_policy_file(&file)?;
-            let conn = connect(target()?).await?;
+            let (conn, live) = connect_live(target()?).await?;
             conn.require_editor()?;
-            let draft = resolved(&conn, conn.resolve_file(&file).await?)?;
-            apply(&conn, &draft, &change).await
+            // The file's names and the live policy's names in the same waves.
+            let lives = [&live.policy];
+            let live_names = conn.names_for(&lives);
+            let (resolution, _) = tokio::try_join!(conn.resolve_file(&file), live_names)?;
+            let draft = resolved(&conn, resolution)?;
+            apply(&conn, live, &draft, &change).await
         }
         Command::WhatIf {
             user,
@@ -155,25 +180,29 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             file,
             json,
         } => {
-            let conn = connect(target()?).await?;
-            let live = conn
-                .client()
-                .policy()
-                .await
-                .map_err(ServiceError::from)?
-                .policy;
-            let draft = match file {
-                Some(path) => Some(resolved(
-                    &conn,
-                    conn.resolve_file(&read_policy_file(&path)?).await?,
-                )?),
-                None => None,
+            let file = file.map(|path| read_policy_file(&path)).transpose()?;
+            let (conn, live) = connect_live(target()?).await?;
+            let live = live.policy;
+            // Everything the answer needs, at once: the draft, the person (their record names
+            // their groups), the groups asked about, and the names of the mandatory groups (the
+            // answer names no mandatory user).
+            let draft = async {
+                match &file {
+                    Some(f) => {
+                        Ok::<_, CliError>(Some(resolved(&conn, conn.resolve_file(f).await?)?))
+                    }
+                    None => Ok(None),
+                }
             };
-            let who = match user {
-                Some(q) => Some(conn.find_person(&q).await?),
-                None => None,
+            let who = async {
+                match &user {
+                    Some(q) => Ok::<_, CliError>(Some(conn.find_person(q).await?)),
+                    None => Ok(None),
+                }
             };
-            let groups = group_ids(&conn, &group).await?;
+            let names = async { Ok::<_, CliError>(conn.groups(&live.mandatory_groups).await?) };
+            let (draft, who, groups, _) =
+                tokio::try_join!(draft, who, group_ids(&conn, &group), names)?;
             let report = conn
                 .what_if(who.as_ref(), &groups, &ip, &live, draft.as_ref())
                 .await?;
@@ -189,7 +218,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rollback { number, change } => {
-            let conn = connect(target()?).await?;
+            let (conn, live) = connect_live(target()?).await?;
             conn.require_editor()?;
             let snapshot = history()?
                 .get(conn.portal().as_str(), number)
@@ -202,14 +231,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .note
                 .clone()
                 .or_else(|| Some(format!("rollback of #{number}")));
-            apply(&conn, &snapshot.before, &ChangeOpts { note, ..change }).await
+            apply(
+                &conn,
+                live,
+                &snapshot.before,
+                &ChangeOpts { note, ..change },
+            )
+            .await
         }
         Command::Drift {
             accept,
             reapply,
             change,
         } => {
-            let conn = connect(target()?).await?;
+            let (conn, live) = connect_live(target()?).await?;
             if reapply {
                 conn.require_editor()?;
             }
@@ -221,7 +256,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .ok_or_else(|| ServiceError::NoHistory {
                     portal: portal.clone(),
                 })?;
-            let live = conn.client().policy().await.map_err(ServiceError::from)?;
             let Some(d) = Drift::since(&last, &live.policy) else {
                 println!(
                     "No drift: {portal} holds the policy of this app's last save (#{}).",
@@ -242,7 +276,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     .note
                     .clone()
                     .or_else(|| Some(format!("re-applied #{}", last.number)));
-                return apply(&conn, &last.after, &ChangeOpts { note, ..change }).await;
+                return apply(&conn, live, &last.after, &ChangeOpts { note, ..change }).await;
             } else {
                 println!("Run `docspace-tfa drift --accept` to keep their policy, or `drift --reapply` to restore yours.");
             }
@@ -250,21 +284,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Copy { from, to, change } => {
             let profiles = ProfileStore::default_location()?.load()?;
-            let source = connect(
-                PortalUrl::parse(&profiles.find(&from)?.portal).map_err(ServiceError::from)?,
-            )
-            .await?;
+            let source =
+                PortalUrl::parse(&profiles.find(&from)?.portal).map_err(ServiceError::from)?;
             let target =
-                connect(PortalUrl::parse(&profiles.find(&to)?.portal).map_err(ServiceError::from)?)
-                    .await?;
+                PortalUrl::parse(&profiles.find(&to)?.portal).map_err(ServiceError::from)?;
+            // Both portals and both live policies at once.
+            let ((source, theirs), (target, live)) =
+                tokio::try_join!(connect_live(source), connect_live(target))?;
             target.require_editor()?;
             println!(
                 "Copying the policy of {} to {} (users and groups matched by email and name).",
                 source.portal(),
                 target.portal()
             );
-            let draft = resolved(&target, target.copy_from(&source).await?)?;
-            apply(&target, &draft, &change).await
+            let lives = [&live.policy];
+            let live_names = target.names_for(&lives);
+            let (resolution, _) =
+                tokio::try_join!(target.copy_policy(&source, &theirs.policy), live_names)?;
+            let draft = resolved(&target, resolution)?;
+            apply(&target, live, &draft, &change).await
         }
     }
 }
@@ -306,9 +344,21 @@ async fn api_key(portal: &PortalUrl) -> Result<ApiKey, CliError> {
     Ok(stored_key(std::sync::Arc::new(keychain()), portal).await?)
 }
 
-async fn connect(portal: PortalUrl) -> Result<Connection, CliError> {
+/// A client with the portal's key: for reads that need no admin check.
+async fn client(portal: PortalUrl) -> Result<DocSpaceClient, CliError> {
     let key = api_key(&portal).await?;
-    Ok(Connection::open(portal, &key, ClientOptions::default()).await?)
+    Ok(DocSpaceClient::new(portal, &key, ClientOptions::default()).map_err(ServiceError::from)?)
+}
+
+/// An admin connection and the live policy, read in the same round trip.
+async fn connect_live(portal: PortalUrl) -> Result<(Connection, PortalPolicy), CliError> {
+    let key = api_key(&portal).await?;
+    Ok(
+        Connection::open_along(portal, &key, ClientOptions::default(), |c| async move {
+            Ok(c.policy().await?)
+        })
+        .await?,
+    )
 }
 
 async fn login(portal: PortalUrl, profile_name: Option<&str>) -> Result<ExitCode, CliError> {
@@ -395,33 +445,34 @@ fn resolved(conn: &Connection, res: Resolution) -> Result<Policy, CliError> {
     Ok(res.draft)
 }
 
+/// The groups named by id or name, each looked up at the same time.
 async fn group_ids(conn: &Connection, names: &[String]) -> Result<Vec<Uuid>, CliError> {
-    let mut out = Vec::new();
-    for n in names {
-        let entry = match Uuid::parse_str(n.trim()) {
-            Ok(id) => GroupEntry::Id(id),
-            Err(_) => GroupEntry::Ref {
-                id: None,
-                name: Some(n.clone()),
-            },
-        };
-        let id = conn.resolve_group(&entry).await?;
-        out.push(id.ok_or_else(|| ServiceError::Unresolved {
-            portal: conn.portal().to_string(),
-            entries: vec![format!("group {n}")],
-        })?);
-    }
-    Ok(out)
+    futures::future::try_join_all(names.iter().map(|n| group_id(conn, n))).await
+}
+
+async fn group_id(conn: &Connection, n: &str) -> Result<Uuid, CliError> {
+    let entry = match Uuid::parse_str(n.trim()) {
+        Ok(id) => GroupEntry::Id(id),
+        Err(_) => GroupEntry::Ref {
+            id: None,
+            name: Some(n.to_string()),
+        },
+    };
+    let id = conn.resolve_group(&entry).await?;
+    Ok(id.ok_or_else(|| ServiceError::Unresolved {
+        portal: conn.portal().to_string(),
+        entries: vec![format!("group {n}")],
+    })?)
 }
 
 /// Review, confirm, save, verify, record: the one path every change takes.
 async fn apply(
     conn: &Connection,
+    live: PortalPolicy,
     draft: &Policy,
     change: &ChangeOpts,
 ) -> Result<ExitCode, CliError> {
     let my_ip = change.my_ip.as_deref();
-    let live: PortalPolicy = conn.client().policy().await.map_err(ServiceError::from)?;
     let named = conn.review_named(&live, draft, my_ip).await?;
     let review = &named.review;
     print!(

@@ -73,6 +73,10 @@ pub enum Command {
         /// Print JSON: {"method","trustedIps","mandatoryUsers","mandatoryGroups", ...}.
         #[arg(long)]
         json: bool,
+        /// With --json, also name the mandatory users and groups ("users", "groups"): one more
+        /// round trip.
+        #[arg(long)]
+        names: bool,
     },
     /// Make the portal's policy equal to a JSON file (`show --json` or `export` output; users and
     /// groups by id, or by email/name).
@@ -156,6 +160,15 @@ pub enum Command {
         /// Pretend an SMS provider is configured.
         #[arg(long)]
         sms_provider: bool,
+        /// Delay every API answer by this many milliseconds (a portal far away).
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        latency: u64,
+        /// Add a random 0..=MS milliseconds to each answer's delay.
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        jitter: u64,
+        /// Exact member counts of the first groups, e.g. `--group-size 6700 --group-size 5`.
+        #[arg(long = "group-size", value_name = "N")]
+        group_sizes: Vec<usize>,
     },
 }
 

@@ -49,10 +49,11 @@ impl Names {
     }
 }
 
-/// `show --json`: the four policy keys, then context (names, what the portal offers, drift).
-pub fn policy_json(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String {
+/// `show --json`: the four policy keys, then context (what the portal offers, drift, and with
+/// `names` the names of the mandatory users and groups).
+pub fn policy_json(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>, names: bool) -> String {
     let p = &loaded.live.policy;
-    let value = json!({
+    let mut value = json!({
         "method": p.method,
         "trustedIps": p.trusted_ips,
         "mandatoryUsers": p.mandatory_users,
@@ -64,6 +65,10 @@ pub fn policy_json(loaded: &LoadedPolicy, drift: Option<&PolicyDiff>) -> String 
         "app": loaded.live.app,
         "drift": drift,
     });
+    if let (false, Some(map)) = (names, value.as_object_mut()) {
+        map.remove("users");
+        map.remove("groups");
+    }
     serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
 }
 

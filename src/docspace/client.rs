@@ -8,11 +8,16 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use super::models::{Employee, Envelope, ErrorEnvelope, Group, Page, TfaRequest, TfaSettingsDto};
+use super::models::{
+    Employee, Envelope, ErrorEnvelope, Group, GroupSummary, Page, TfaRequest, TfaSettingsDto,
+};
 use super::portal_url::PortalUrl;
 use crate::policy::PortalPolicy;
 use crate::redact::Redactor;
 use crate::secrets::ApiKey;
+
+/// The fields of a group the app reads: never its members or manager.
+const GROUP_FIELDS: &str = "id,name,isSystem,membersCount";
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
@@ -143,11 +148,25 @@ impl DocSpaceClient {
             .map(|e| self.decode_employee(e))
     }
 
-    /// `GET group/{id}`.
+    /// `GET group/{id}`, without its members: the server embeds every member by default
+    /// (megabytes for a big group), and a name is all the app needs.
     pub async fn group(&self, id: Uuid) -> Result<Group, ApiError> {
-        self.get_json(&format!("group/{id}"), &[])
+        let query = [("includeMembers", "false"), ("fields", GROUP_FIELDS)];
+        self.get_json(&format!("group/{id}"), &query)
             .await
             .map(|g| self.scrub_group(g))
+    }
+
+    /// `GET group/user/{id}`: the groups one person belongs to (the narrow membership question).
+    pub async fn groups_of_user(&self, id: Uuid) -> Result<Vec<GroupSummary>, ApiError> {
+        let groups: Vec<GroupSummary> = self.get_json(&format!("group/user/{id}"), &[]).await?;
+        Ok(groups
+            .into_iter()
+            .map(|mut g| {
+                g.name = self.redactor.scrub(&g.name);
+                g
+            })
+            .collect())
     }
 
     /// `GET people/filter`: one page of users matching `filter` (name or email).
@@ -203,6 +222,8 @@ impl DocSpaceClient {
         ];
         if path == "group" {
             query.pop();
+            // List items embed every member unless the fields filter leaves them out.
+            query.push(("fields", GROUP_FIELDS));
         }
         if !filter.trim().is_empty() {
             query.push(("filterValue", filter.trim()));

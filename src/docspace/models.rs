@@ -110,6 +110,8 @@ pub struct GroupSummary {
     pub id: Uuid,
     #[serde(default)]
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_system: Option<bool>,
 }
 
 /// The subset of `GroupDto` the app uses.

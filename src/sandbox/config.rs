@@ -43,6 +43,13 @@ pub struct SandboxConfig {
     pub sms_provider: bool,
     /// Whether the authenticator-app method is listed.
     pub app_listed: bool,
+    /// Every API answer waits this long (a portal far away); the control API does not.
+    pub latency_ms: u64,
+    /// Plus a random 0..=jitter ms per answer.
+    pub jitter_ms: u64,
+    /// Exact member counts for the first ordinary groups (e.g. `[6700, 5]`), so tests and
+    /// benchmarks can have a huge and a tiny group; the rest stay as seeded.
+    pub group_sizes: Vec<usize>,
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +62,9 @@ impl Default for SandboxConfig {
             sms_listed: true,
             sms_provider: false,
             app_listed: true,
+            latency_ms: 0,
+            jitter_ms: 0,
+            group_sizes: Vec::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::config::Spelling;
+use super::distance::{waves, LoggedRequest};
 use super::faults::FaultRule;
 use super::shared::Shared;
 use super::state::{AuditEvent, PortalState, TfaSettings};
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
             get(get_faults).put(put_faults).delete(delete_faults),
         )
         .route("/sandbox/requests", get(get_requests))
+        .route("/sandbox/log", get(get_log).delete(delete_log))
 }
 
 /// `GET`/`PUT /sandbox/faults`: the fault table (see `faults.rs` for the rule format).
@@ -98,6 +100,9 @@ struct SetConfig {
     sms_listed: Option<bool>,
     sms_provider: Option<bool>,
     app_listed: Option<bool>,
+    /// Delay of every API answer from now on (ms, at most `distance::MAX_LATENCY_MS`).
+    latency_ms: Option<u64>,
+    jitter_ms: Option<u64>,
 }
 
 async fn get_state(State(s): State<AppState>) -> Json<StateSnapshot> {
@@ -135,6 +140,7 @@ async fn put_config(State(s): State<AppState>, body: Bytes) -> Response {
         flags.sms_provider = change.sms_provider.unwrap_or(flags.sms_provider);
         flags.app_listed = change.app_listed.unwrap_or(flags.app_listed);
     }
+    s.distance().set(change.latency_ms, change.jitter_ms);
     Json(StateSnapshot::of(&s)).into_response()
 }
 
@@ -163,6 +169,33 @@ async fn delete_faults(State(s): State<AppState>) -> Json<FaultTableBody> {
 /// `GET /sandbox/requests`: how many API requests arrived, by `"METHOD /path"` (faulted or not).
 async fn get_requests(State(s): State<AppState>) -> Json<BTreeMap<String, u64>> {
     Json(s.faults().requests())
+}
+
+/// `GET /sandbox/log`: every API request with its times, and the waves they make.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogBody {
+    latency_ms: u64,
+    jitter_ms: u64,
+    waves: usize,
+    requests: Vec<LoggedRequest>,
+}
+
+async fn get_log(State(s): State<AppState>) -> Json<LogBody> {
+    let d = s.distance();
+    let requests = d.log();
+    Json(LogBody {
+        latency_ms: d.latency_ms,
+        jitter_ms: d.jitter_ms,
+        waves: waves(&requests),
+        requests,
+    })
+}
+
+/// Empties the log; answers like `GET` (an empty log), so every control answer is JSON.
+async fn delete_log(State(s): State<AppState>) -> Json<LogBody> {
+    s.distance().clear_log();
+    get_log(State(s)).await
 }
 
 /// Strict parsing (unknown fields refused) so a typo in a test fails loudly instead of

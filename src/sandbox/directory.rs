@@ -325,6 +325,33 @@ impl Directory {
         }
     }
 
+    /// Gives the first ordinary groups exactly `sizes` members (capped at the number of users),
+    /// taken in a fixed stride over the directory so they spread over every name. Membership
+    /// on the users' side follows.
+    pub fn resize_groups(&mut self, sizes: &[usize]) {
+        let n = self.users.len();
+        for (g, &size) in sizes.iter().enumerate().take(self.groups.len()) {
+            let size = size.min(n);
+            let members: Vec<usize> = (0..size).map(|k| k * n / size.max(1)).collect();
+            for user in &mut self.users {
+                user.groups.retain(|&x| x != g);
+            }
+            for &m in &members {
+                self.users[m].groups.push(g);
+            }
+            self.groups[g].manager = members.first().copied();
+            self.groups[g].members = members;
+        }
+    }
+
+    /// The ordinary groups `user` belongs to.
+    pub fn groups_of(&self, user: &User) -> Vec<&Group> {
+        user.groups
+            .iter()
+            .filter_map(|&g| self.groups.get(g))
+            .collect()
+    }
+
     pub fn users(&self) -> &[User] {
         &self.users
     }

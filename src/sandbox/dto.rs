@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::config::Spelling;
-use super::directory::{Directory, GroupRef, Role, User};
+use super::directory::{Directory, Group, GroupRef, Role, User};
 use super::state::TfaView;
 
 /// `TfaSettingsDto`; exactly one of the two "available" spellings is set.
@@ -58,6 +58,19 @@ pub struct GroupSummaryDto {
     pub manager: Option<String>,
 }
 
+impl GroupSummaryDto {
+    pub fn of(directory: &Directory, g: &Group) -> Self {
+        GroupSummaryDto {
+            id: g.id,
+            name: g.name.clone(),
+            manager: g
+                .manager
+                .and_then(|m| directory.user_at(m))
+                .map(|m| m.user_name.clone()),
+        }
+    }
+}
+
 /// `EmployeeFullDto` (the fields a TFA client can use).
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,14 +111,7 @@ impl EmployeeFullDto {
             .groups
             .iter()
             .filter_map(|&g| directory.group_at(g))
-            .map(|g| GroupSummaryDto {
-                id: g.id,
-                name: g.name.clone(),
-                manager: g
-                    .manager
-                    .and_then(|m| directory.user_at(m))
-                    .map(|m| m.user_name.clone()),
-            })
+            .map(|g| GroupSummaryDto::of(directory, g))
             .collect();
         let search: String = url::form_urlencoded::byte_serialize(user.email.as_bytes()).collect();
         EmployeeFullDto {

@@ -12,6 +12,7 @@
 //! - `binding`: ASP.NET-style binding of bodies and query strings;
 //! - `auth`, `envelope`, `dto`: the wire conventions;
 //! - `routes`: the DocSpace API; `control`: the `/sandbox/` control API;
+//! - [`distance`]: latency on every API answer, and the request log with times;
 //! - [`faults`]: fault injection (errors, delays, dropped connections, broken bodies), a
 //!   middleware layer over the API routes driven by `/sandbox/faults` or [`Sandbox::set_faults`].
 
@@ -20,6 +21,7 @@ mod binding;
 pub mod config;
 mod control;
 mod directory;
+pub mod distance;
 mod dto;
 mod envelope;
 pub mod faults;
@@ -39,6 +41,7 @@ use uuid::Uuid;
 
 pub use config::{SandboxConfig, SandboxError, Spelling};
 pub use control::{FaultTableBody, StateSnapshot};
+pub use distance::{waves, LoggedRequest};
 pub use faults::{DropWhen, Fault, FaultRule};
 pub use state::{AuditEvent, TfaSettings, AUDIT_TFA_APP, AUDIT_TFA_DISABLED, AUDIT_TFA_SMS};
 
@@ -167,6 +170,28 @@ impl Sandbox {
             .unwrap_or(0)
     }
 
+    /// Sets the delay of every API answer (as `PUT /sandbox/config` with `latencyMs`/`jitterMs`).
+    pub fn set_latency(&self, latency_ms: u64, jitter_ms: u64) {
+        self.shared
+            .distance()
+            .set(Some(latency_ms), Some(jitter_ms));
+    }
+
+    /// Every API request so far with its start and end times (as `GET /sandbox/log`).
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.shared.distance().log()
+    }
+
+    /// Empties the request log (as `DELETE /sandbox/log`).
+    pub fn clear_request_log(&self) {
+        self.shared.distance().clear_log();
+    }
+
+    /// Round trips one after the other in the request log: see [`waves`].
+    pub fn waves(&self) -> usize {
+        waves(&self.request_log())
+    }
+
     /// Everything `GET /sandbox/state` reports.
     pub fn snapshot(&self) -> StateSnapshot {
         StateSnapshot::of(&self.shared)
@@ -223,6 +248,10 @@ fn app(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::inject,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            distance::far_away,
         ))
         .with_state(shared)
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::auth::Caller;
 use super::binding::{self, Query};
 use super::directory::{GroupRef, PageRequest, User};
-use super::dto::{EmployeeFullDto, GroupDto, TfaSettingsDto};
+use super::dto::{EmployeeFullDto, GroupDto, GroupSummaryDto, TfaSettingsDto};
 use super::envelope::{ok, ok_list, ApiError, Failure, Problem, RequestInfo};
 use super::shared::Shared;
 use super::state::PutOutcome;
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/2.0/people/{id}", get(person))
         .route("/api/2.0/group", get(group_list))
         .route("/api/2.0/group/{id}", get(group_one))
+        .route("/api/2.0/group/user/{userid}", get(groups_of_user))
 }
 
 /// Any unknown path: the JSON error envelope with 404.
@@ -182,16 +183,30 @@ async fn group_list(
     req: RequestInfo,
     RawQuery(query): RawQuery,
 ) -> Reply {
+    let fields = Fields::of(query.as_deref());
     let page = page_request(query, &req)?;
     // Action_ReadGroups is denied to the "User" type and to guests by the default ACL.
     if !caller.role.can_read_directory() {
         return Err(ApiError::access_denied().into());
     }
+    let show_tfa = shows_tfa(&s, caller);
     let found = s.directory.search_groups(&page);
+    // Like the server, list items embed the manager and every member unless `fields` leaves
+    // them out: the weight a client must avoid on a big portal.
     let items = found
         .items
         .into_iter()
-        .map(|g| GroupDto::summary(&s.directory, GroupRef::Ordinary(g)))
+        .map(|g| {
+            let group = GroupRef::Ordinary(g);
+            let dto = GroupDto::full(
+                &s.directory,
+                group,
+                fields.wants("members"),
+                show_tfa,
+                &req.base,
+            );
+            fields.project(&dto)
+        })
         .collect();
     Ok(ok_list(&req, items, Some(found.total)))
 }
@@ -203,9 +218,13 @@ async fn group_one(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Reply {
-    let members = Query::parse(query.as_deref())
-        .flag("includeMembers")
-        .map_err(|e| Failure::Problem(Problem::validation(e), req.clone()))?;
+    let parsed = Query::parse(query.as_deref());
+    // The server's default is to embed every member.
+    let members = parsed.get("includeMembers").is_none()
+        || parsed
+            .flag("includeMembers")
+            .map_err(|e| Failure::Problem(Problem::validation(e), req.clone()))?;
+    let fields = Fields::of(query.as_deref());
     if !caller.role.can_read_directory() {
         return Err(ApiError::access_denied().into());
     }
@@ -214,8 +233,64 @@ async fn group_one(
         .and_then(|id| s.directory.group_by_id(id))
         .ok_or_else(|| ApiError::not_found("Group not found"))?;
     let show_tfa = shows_tfa(&s, caller);
-    Ok(ok(
-        &req,
-        GroupDto::full(&s.directory, group, members, show_tfa, &req.base),
-    ))
+    let dto = GroupDto::full(
+        &s.directory,
+        group,
+        members && fields.wants("members"),
+        show_tfa,
+        &req.base,
+    );
+    Ok(ok(&req, fields.project(&dto)))
+}
+
+/// `group/user/{userid}`: the groups one person belongs to, as `GroupSummaryDto`s (an unknown
+/// person has none).
+async fn groups_of_user(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: RequestInfo,
+    Path(userid): Path<String>,
+) -> Reply {
+    if !caller.role.can_read_directory() {
+        return Err(ApiError::access_denied().into());
+    }
+    let items: Vec<GroupSummaryDto> = match s.directory.find_user(&userid) {
+        Some(user) => s
+            .directory
+            .groups_of(user)
+            .into_iter()
+            .map(|g| GroupSummaryDto::of(&s.directory, g))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(ok_list(&req, items, None))
+}
+
+/// The server's `fields` filter: only the named top-level fields of each item are sent.
+struct Fields(Option<Vec<String>>);
+
+impl Fields {
+    fn of(query: Option<&str>) -> Fields {
+        let parsed = Query::parse(query);
+        Fields(parsed.get("fields").map(|f| {
+            f.split(',')
+                .map(|n| n.trim().to_ascii_lowercase())
+                .filter(|n| !n.is_empty())
+                .collect()
+        }))
+    }
+
+    fn wants(&self, field: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n.eq_ignore_ascii_case(field)))
+    }
+
+    fn project<T: serde::Serialize>(&self, item: &T) -> serde_json::Value {
+        let mut value = serde_json::to_value(item).unwrap_or_default();
+        if let (Some(names), Some(map)) = (&self.0, value.as_object_mut()) {
+            map.retain(|k, _| names.iter().any(|n| n.eq_ignore_ascii_case(k)));
+        }
+        value
+    }
 }

@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::config::SandboxConfig;
 use super::directory::Directory;
+use super::distance::Distance;
 use super::faults::FaultTable;
 use super::state::{PortalFlags, PortalState};
 
@@ -15,16 +16,19 @@ pub struct Shared {
     pub directory: Directory,
     portal: Mutex<PortalState>,
     faults: Mutex<FaultTable>,
+    distance: Mutex<Distance>,
 }
 
 impl Shared {
     pub fn new(config: &SandboxConfig) -> Shared {
-        let directory = Directory::seed(config.users, config.groups, config.seed);
+        let mut directory = Directory::seed(config.users, config.groups, config.seed);
+        directory.resize_groups(&config.group_sizes);
         let portal = PortalState::new(directory.owner().id, PortalFlags::from(config));
         Shared {
             directory,
             portal: Mutex::new(portal),
             faults: Mutex::default(),
+            distance: Mutex::new(Distance::new(config.latency_ms, config.jitter_ms)),
         }
     }
 
@@ -40,6 +44,13 @@ impl Shared {
     /// Locks the fault table (same rules as [`Shared::portal`]).
     pub fn faults(&self) -> MutexGuard<'_, FaultTable> {
         self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks the latency settings and the request log (same rules as [`Shared::portal`]).
+    pub fn distance(&self) -> MutexGuard<'_, Distance> {
+        self.distance
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

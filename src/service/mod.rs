@@ -10,15 +10,14 @@ mod what_if;
 
 pub use drift::{Drift, ACCEPTED_NOTE};
 pub use error::{describe, Landed, ServiceError};
-pub use names::{GroupRef, PersonRef};
-pub use resolve::Resolution;
+pub use names::{GroupRef, NameBook, PersonRef};
+pub use resolve::{export_file, Resolution};
 pub use save::{NamedReview, SaveReport, Saved};
 pub use what_if::{role_of, Outcome, WhatIf};
 
 use serde::Serialize;
-use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
-use uuid::Uuid;
 
 use crate::docspace::{ClientOptions, DocSpaceClient, Employee, PortalUrl};
 use crate::policy::PortalPolicy;
@@ -76,8 +75,9 @@ impl Role {
 pub struct Connection {
     client: DocSpaceClient,
     me: Employee,
-    people: Mutex<HashMap<Uuid, PersonRef>>,
-    groups: Mutex<HashMap<Uuid, GroupRef>>,
+    book: NameBook,
+    /// The policy read while connecting, for the first load only (see [`Connection::open_loaded`]).
+    preloaded: Mutex<Option<LoadedPolicy>>,
 }
 
 /// The address the admin says they sign in from (for the self-lockout check), checked: blank is
@@ -103,11 +103,57 @@ impl Connection {
     ) -> Result<Connection, ServiceError> {
         let client = DocSpaceClient::new(portal, key, opts)?;
         let me = client.me().await?;
+        Connection::admit(client, me)
+    }
+
+    /// [`Connection::open`] with `along` running at the same time on the same client, so the
+    /// request that checks the key costs no round trip of its own. `along`'s error counts only
+    /// when the key was good.
+    pub async fn open_along<T, F, Fut>(
+        portal: PortalUrl,
+        key: &ApiKey,
+        opts: ClientOptions,
+        along: F,
+    ) -> Result<(Connection, T), ServiceError>
+    where
+        F: FnOnce(DocSpaceClient) -> Fut,
+        Fut: Future<Output = Result<T, ServiceError>>,
+    {
+        let client = DocSpaceClient::new(portal, key, opts)?;
+        let (me, other) = tokio::join!(client.me(), along(client.clone()));
+        let conn = Connection::admit(client, me?)?;
+        Ok((conn, other?))
+    }
+
+    /// [`Connection::open`], reading the policy in the same round trip and naming everyone in
+    /// it in the next: the first [`Connection::load_first`] then needs no request. A policy that
+    /// cannot be read here does not stop the connection; the first load reads it again and
+    /// reports what is wrong.
+    pub async fn open_loaded(
+        portal: PortalUrl,
+        key: &ApiKey,
+        opts: ClientOptions,
+    ) -> Result<Connection, ServiceError> {
+        let (conn, live) = Connection::open_along(portal, key, opts, |client| async move {
+            Ok(client.policy().await)
+        })
+        .await?;
+        if let Ok(live) = live {
+            if let Ok(loaded) = conn.with_names(live).await {
+                *lock(&conn.preloaded) = Some(loaded);
+            }
+        }
+        Ok(conn)
+    }
+
+    /// Every signed-in user gets a connection; its [`Connection::role`] says whether it may
+    /// change the policy ([`Connection::require_editor`] guards every change).
+    fn admit(client: DocSpaceClient, me: Employee) -> Result<Connection, ServiceError> {
         let conn = Connection {
             client,
             me,
-            people: Mutex::default(),
-            groups: Mutex::default(),
+            book: NameBook::default(),
+            preloaded: Mutex::default(),
         };
         conn.remember_people(std::slice::from_ref(&conn.me));
         Ok(conn)
@@ -121,6 +167,16 @@ impl Connection {
     ) -> Result<Connection, ServiceError> {
         let key = stored_key(secrets, &portal).await?;
         Connection::open(portal, &key, opts).await
+    }
+
+    /// [`Connection::open_loaded`] with the key `secrets` holds for the portal.
+    pub async fn open_saved_loaded(
+        portal: PortalUrl,
+        secrets: Arc<dyn SecretStore>,
+        opts: ClientOptions,
+    ) -> Result<Connection, ServiceError> {
+        let key = stored_key(secrets, &portal).await?;
+        Connection::open_loaded(portal, &key, opts).await
     }
 
     pub fn client(&self) -> &DocSpaceClient {
@@ -182,11 +238,31 @@ impl Connection {
         (loaded, error)
     }
 
+    /// The policy read while connecting, if this is the first load after
+    /// [`Connection::open_loaded`]; else a fresh [`Connection::load`].
+    pub async fn load_first(&self) -> Result<LoadedPolicy, ServiceError> {
+        let preloaded = lock(&self.preloaded).take();
+        match preloaded {
+            Some(loaded) => Ok(loaded),
+            None => self.load().await,
+        }
+    }
+
     pub async fn with_names(&self, live: PortalPolicy) -> Result<LoadedPolicy, ServiceError> {
-        let users = self.people(&live.policy.mandatory_users).await?;
-        let groups = self.groups(&live.policy.mandatory_groups).await?;
+        self.book.named(&self.client, live).await
+    }
+}
+
+impl NameBook {
+    /// `live` with the names of everyone it mentions: one wave at most.
+    pub async fn named(
+        &self,
+        client: &DocSpaceClient,
+        live: PortalPolicy,
+    ) -> Result<LoadedPolicy, ServiceError> {
+        let (users, groups) = self.names_for(client, &[&live.policy]).await?;
         Ok(LoadedPolicy {
-            portal: self.portal().to_string(),
+            portal: client.portal().to_string(),
             live,
             users,
             groups,

@@ -4,8 +4,11 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Connection, GroupRef, PersonRef, ServiceError};
-use crate::docspace::Employee;
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::names::LOOKUP_CONCURRENCY;
+use super::{Connection, GroupRef, NameBook, PersonRef, ServiceError};
+use crate::docspace::{DocSpaceClient, Employee};
 use crate::policy::system_groups::SYSTEM_GROUPS;
 use crate::policy::Policy;
 use crate::policy_file::{GroupEntry, PolicyFile, UserEntry};
@@ -26,30 +29,36 @@ pub struct Resolution {
     pub groups: Vec<GroupRef>,
 }
 
+/// The reviewable file for `policy`: every user and group by id, plus the name (and email)
+/// the portal knows for it. One wave at most (the book may know every name already).
+pub async fn export_file(
+    client: &DocSpaceClient,
+    book: &NameBook,
+    policy: &Policy,
+) -> Result<PolicyFile, ServiceError> {
+    let (users, groups) = book.names_for(client, &[policy]).await?;
+    let users: Vec<(Uuid, String, Option<String>)> = users
+        .into_iter()
+        .filter(|u| u.known)
+        .map(|u| (u.id, u.display_name, u.email))
+        .collect();
+    let groups: Vec<(Uuid, String)> = groups
+        .into_iter()
+        .filter(|g| g.known)
+        .map(|g| (g.id, g.name))
+        .collect();
+    Ok(PolicyFile::export(
+        policy,
+        client.portal().as_str(),
+        &users,
+        &groups,
+    ))
+}
+
 impl Connection {
-    /// The reviewable file for `policy`: every user and group by id, plus the name (and email)
-    /// this portal knows for it.
+    /// The reviewable file for `policy`: see [`export_file`].
     pub async fn export_file(&self, policy: &Policy) -> Result<PolicyFile, ServiceError> {
-        let users: Vec<(Uuid, String, Option<String>)> = self
-            .people(&policy.mandatory_users)
-            .await?
-            .into_iter()
-            .filter(|u| u.known)
-            .map(|u| (u.id, u.display_name, u.email))
-            .collect();
-        let groups: Vec<(Uuid, String)> = self
-            .groups(&policy.mandatory_groups)
-            .await?
-            .into_iter()
-            .filter(|g| g.known)
-            .map(|g| (g.id, g.name))
-            .collect();
-        Ok(PolicyFile::export(
-            policy,
-            self.portal().as_str(),
-            &users,
-            &groups,
-        ))
+        export_file(&self.client, &self.book, policy).await
     }
 
     /// The live policy of `source` (another portal) as a draft for this one: exported with its
@@ -57,13 +66,53 @@ impl Connection {
     /// another).
     pub async fn copy_from(&self, source: &Connection) -> Result<Resolution, ServiceError> {
         let live = source.client().policy().await?.policy;
-        let file = source.export_file(&live).await?;
+        self.copy_policy(source, &live).await
+    }
+
+    /// [`Connection::copy_from`] with `source`'s live policy already read.
+    pub async fn copy_policy(
+        &self,
+        source: &Connection,
+        live: &Policy,
+    ) -> Result<Resolution, ServiceError> {
+        let file = source.export_file(live).await?;
         self.resolve_file(&file).await
     }
 
     /// The file's policy on this portal. Each user and group is taken by id when the portal
-    /// knows it, else by email, else by exact name (only when exactly one matches).
+    /// knows it, else by email, else by exact name (only when exactly one matches). Two waves at
+    /// most: every id at once, then every search at once.
     pub async fn resolve_file(&self, file: &PolicyFile) -> Result<Resolution, ServiceError> {
+        let user_ids: Vec<Uuid> = file
+            .mandatory_users
+            .iter()
+            .filter_map(UserEntry::id)
+            .collect();
+        let group_ids: Vec<Uuid> = file
+            .mandatory_groups
+            .iter()
+            .filter_map(GroupEntry::id)
+            .collect();
+        self.book.names(&self.client, &user_ids, &group_ids).await?;
+        // The futures are made first: a stream over a borrowing closure would not be `Send`
+        // for every lifetime, which the Tauri commands need.
+        let users: Vec<_> = file
+            .mandatory_users
+            .iter()
+            .map(|e| self.resolve_user(e))
+            .collect();
+        let groups: Vec<_> = file
+            .mandatory_groups
+            .iter()
+            .map(|e| self.resolve_group(e))
+            .collect();
+        let users = stream::iter(users)
+            .buffered(LOOKUP_CONCURRENCY)
+            .try_collect::<Vec<_>>();
+        let groups = stream::iter(groups)
+            .buffered(LOOKUP_CONCURRENCY)
+            .try_collect::<Vec<_>>();
+        let (users, groups) = futures::try_join!(users, groups)?;
         let mut res = Resolution {
             draft: Policy {
                 method: file.method,
@@ -76,8 +125,8 @@ impl Connection {
             users: vec![],
             groups: vec![],
         };
-        for entry in &file.mandatory_users {
-            match self.resolve_user(entry).await? {
+        for (entry, found) in file.mandatory_users.iter().zip(users) {
+            match found {
                 Some(id) => res.draft.mandatory_users.push(id),
                 None => match entry.id() {
                     Some(id) => {
@@ -88,8 +137,8 @@ impl Connection {
                 },
             }
         }
-        for entry in &file.mandatory_groups {
-            match self.resolve_group(entry).await? {
+        for (entry, found) in file.mandatory_groups.iter().zip(groups) {
+            match found {
                 Some(id) => res.draft.mandatory_groups.push(id),
                 None => match entry.id() {
                     Some(id) => {
@@ -101,11 +150,19 @@ impl Connection {
             }
         }
         // Resolving looked everyone up already: these come from the name cache.
-        res.users = self.people(&res.draft.mandatory_users).await?;
-        res.groups = self.groups(&res.draft.mandatory_groups).await?;
+        (res.users, res.groups) = self
+            .book
+            .names(
+                &self.client,
+                &res.draft.mandatory_users,
+                &res.draft.mandatory_groups,
+            )
+            .await?;
         Ok(res)
     }
 
+    /// A user by id (when the portal knows it), else by email, else by exact name. The email
+    /// and the name are searched at once, so an entry costs one round trip at most.
     async fn resolve_user(&self, entry: &UserEntry) -> Result<Option<Uuid>, ServiceError> {
         if let Some(id) = entry.id() {
             if self.people(&[id]).await?.first().is_some_and(|p| p.known) {
@@ -115,35 +172,46 @@ impl Connection {
         let UserEntry::Ref { name, email, .. } = entry else {
             return Ok(None);
         };
-        if let Some(email) = email.as_deref().filter(|e| !e.trim().is_empty()) {
-            let page = self.client.people(email.trim(), 0, 100).await?;
-            self.remember_people(&page.items);
-            let hits: Vec<&Employee> = page
-                .items
-                .iter()
-                .filter(|p| {
-                    p.email
-                        .as_deref()
-                        .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
-                })
-                .collect();
-            if let [one] = hits.as_slice() {
-                return Ok(Some(one.id));
-            }
+        let email = email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let (by_email, by_name) =
+            futures::try_join!(self.search_people(email), self.search_people(name))?;
+        self.remember_people(&by_email);
+        self.remember_people(&by_name);
+        let only = |hits: Vec<&Employee>| match hits.as_slice() {
+            [one] => Some(one.id),
+            _ => None,
+        };
+        let email_hit = email.and_then(|email| {
+            only(
+                by_email
+                    .iter()
+                    .filter(|p| {
+                        p.email
+                            .as_deref()
+                            .is_some_and(|e| e.eq_ignore_ascii_case(email))
+                    })
+                    .collect(),
+            )
+        });
+        let name_hit = || {
+            name.and_then(|name| {
+                only(
+                    by_name
+                        .iter()
+                        .filter(|p| p.display_name.eq_ignore_ascii_case(name))
+                        .collect(),
+                )
+            })
+        };
+        Ok(email_hit.or_else(name_hit))
+    }
+    /// Up to 100 people matching `text`; nobody for no text.
+    async fn search_people(&self, text: Option<&str>) -> Result<Vec<Employee>, ServiceError> {
+        match text {
+            Some(t) => Ok(self.client.people(t, 0, 100).await?.items),
+            None => Ok(Vec::new()),
         }
-        if let Some(name) = name.as_deref().filter(|n| !n.trim().is_empty()) {
-            let page = self.client.people(name.trim(), 0, 100).await?;
-            self.remember_people(&page.items);
-            let hits: Vec<&Employee> = page
-                .items
-                .iter()
-                .filter(|p| p.display_name.eq_ignore_ascii_case(name.trim()))
-                .collect();
-            if let [one] = hits.as_slice() {
-                return Ok(Some(one.id));
-            }
-        }
-        Ok(None)
     }
 
     /// A group by id (if the portal knows it), else by exact name; system groups by their names.

@@ -51,8 +51,9 @@ impl Connection {
         draft: &Policy,
         my_ip: Option<&str>,
     ) -> Result<NamedReview, ServiceError> {
-        let review = self.review(live, draft, my_ip).await?;
+        // Every name in one wave first: the review then finds the draft's users in the cache.
         let (users, groups) = self.names_for(&[&live.policy, draft]).await?;
+        let review = self.review(live, draft, my_ip).await?;
         Ok(NamedReview {
             review,
             users,

@@ -59,7 +59,11 @@ impl Connection {
                         query: q.into(),
                     })
                 }
-                other => Ok(other?),
+                other => {
+                    let person = other?;
+                    self.remember_people(std::slice::from_ref(&person));
+                    Ok(person)
+                }
             };
         }
         let page = match self.client().people(q, 0, 100).await {
@@ -110,8 +114,14 @@ impl Connection {
                 });
             }
         };
-        // The full record carries the person's groups.
-        Ok(self.client().user(pick.id).await?)
+        // The search answer is the full record, groups included; only a portal that leaves
+        // them out costs the narrow question, the person's own groups.
+        let mut person = pick.clone();
+        if person.groups.is_none() {
+            person.groups = Some(self.client().groups_of_user(person.id).await?);
+            self.remember_people(std::slice::from_ref(&person));
+        }
+        Ok(person)
     }
 
     /// The server's rule for `who` (or a member of `groups`) signing in from `ip`.

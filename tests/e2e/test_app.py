@@ -477,3 +477,37 @@ def test_the_key_is_in_no_file_the_app_wrote():
     assert logs, "no log file was written"
     text = "\n".join(p.read_text(errors="replace") for p in logs)
     assert "connected to 127.0.0.1" in text
+
+
+def test_far_portal_launch_and_save_at_150_ms(profile, fresh_portal, keychain, artifacts):
+    """A portal 150 ms away: a remembered launch shows the policy with its names, and a save lands
+    and is verified, in the few round trips the request log allows."""
+    if not keychain:
+        pytest.skip("no Secret Service on this session bus (run through scripts/e2e)")
+    portal = fresh_portal
+    people = portal.people()[:3]
+    portal.set_app(["10.0.0.0/8"], users=[p["id"] for p in people])
+    portal.request("PUT", "/sandbox/config", {"latencyMs": 150})
+    d = profile.launch()
+    connect(d, portal, remember=True)
+    policy_ready(d)
+    profile.quit(d)
+
+    portal.request("DELETE", "/sandbox/log")
+    d = profile.launch()
+    policy_ready(d)
+    wait(d, lambda: all(els(d, f'#user-chips .chip[data-id="{p["id"]}"]') for p in people), msg="named chips")
+    log = portal.request("GET", "/sandbox/log")
+    assert log["latencyMs"] == 150
+    assert log["waves"] == 2, log  # @self with the policy, then every name at once
+    screenshot(d, artifacts / "far-portal-policy.png")
+
+    add_ip(d, "192.168.50.0/24")
+    open_review(d)
+    portal.request("DELETE", "/sandbox/log")
+    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
+    el(d, "#confirm-save").click()
+    wait(d, lambda: "Saved and verified" in toast_text(d), msg="saved toast")
+    log = portal.request("GET", "/sandbox/log")
+    assert log["waves"] == 3, log  # conflict check, PUT, read-back; names from the cache
+    assert settings_by_id(portal)["app"]["trustedIps"] == ["10.0.0.0/8", "192.168.50.0/24"]
