@@ -104,6 +104,13 @@ pub struct Employee {
     pub groups: Option<Vec<GroupSummary>>,
 }
 
+impl Employee {
+    /// Owner and DocSpace admins may edit portal settings. The owner has `isAdmin:false` since v3.7.1.
+    pub fn can_manage_tfa(&self) -> bool {
+        self.is_owner || self.is_admin
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupSummary {

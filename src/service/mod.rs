@@ -46,11 +46,10 @@ pub enum Role {
 }
 
 impl Role {
-    /// The owner has `isAdmin:false` since v3.7.1, so `isOwner` is checked first.
     pub fn of(me: &Employee) -> Role {
         if me.is_owner {
             Role::Owner
-        } else if me.is_admin {
+        } else if me.can_manage_tfa() {
             Role::Admin
         } else {
             Role::Reader
