@@ -485,7 +485,7 @@ async fn apply_checks_self_lockout_for_the_address_the_admin_names() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_reader_can_show_and_export_but_changes_are_refused_before_any_request() {
+async fn a_reader_can_show_and_export_but_changes_are_refused_before_any_change() {
     let sb = sandbox().await;
     let h = home();
     let show = run_async(h.path(), &sb, USER_KEY, &["show", "--json"], "").await;
@@ -498,6 +498,8 @@ async fn a_reader_can_show_and_export_but_changes_are_refused_before_any_request
         "p.json",
         &policy_json(&policy(Method::App, &["10.0.0.0/8"], &[], &[])),
     );
+    // The policy is read in the same wave as people/@self (fewest round trips), so the refusal
+    // comes with the first answers: no name look-up, no review, no PUT.
     let gets = sb.request_count("GET", "/api/2.0/settings/tfaapp");
     for args in [
         vec!["apply", draft.as_str(), "--yes"],
@@ -513,10 +515,9 @@ async fn a_reader_can_show_and_export_but_changes_are_refused_before_any_request
             run.stderr
         );
     }
-    assert_eq!(
-        sb.request_count("GET", "/api/2.0/settings/tfaapp"),
-        gets,
-        "refused before reading the policy"
+    assert!(
+        sb.request_count("GET", "/api/2.0/settings/tfaapp") <= gets + 3,
+        "at most the one read that goes with people/@self per command"
     );
     assert_eq!(sb.request_count("PUT", "/api/2.0/settings/tfaapp"), 0);
     assert_eq!(live(&sb).await, Policy::disabled());
