@@ -6,6 +6,7 @@ use super::{role_of, Connection, GroupRef, Landed, PersonRef, ServiceError};
 use crate::docspace::models::TfaRequest;
 use crate::docspace::ApiError;
 use crate::history::{HistoryStore, Snapshot};
+use crate::policy::merge::{three_way, Moved};
 use crate::policy::review::{review, Review, ReviewContext};
 use crate::policy::{Method, Policy, PolicyDiff, PortalPolicy};
 
@@ -41,9 +42,36 @@ pub struct NamedReview {
     pub review: Review,
     pub users: Vec<PersonRef>,
     pub groups: Vec<GroupRef>,
+    /// Set when the portal changed since the draft's base was read: their change, mine, and the
+    /// merged draft the review is about (and a save should send).
+    pub moved: Option<Moved>,
 }
 
 impl Connection {
+    /// The review of a draft made on `base`: when the portal moved since, the admin's change is
+    /// re-applied on top of theirs and the review is about that merged draft, so their change is
+    /// never shown as the admin's; `moved` says so, with the three parts.
+    pub async fn review_since(
+        &self,
+        base: &Policy,
+        live: &PortalPolicy,
+        draft: &Policy,
+    ) -> Result<NamedReview, ServiceError> {
+        let Some(moved) = three_way(base, draft, &live.policy) else {
+            return self.review_named(live, draft).await;
+        };
+        let review = self.review(live, &moved.merged).await?;
+        let (users, groups) = self
+            .names_for(&[&live.policy, base, draft, &moved.merged])
+            .await?;
+        Ok(NamedReview {
+            review,
+            users,
+            groups,
+            moved: Some(moved),
+        })
+    }
+
     /// [`Connection::review`], with names for every id of `live` and `draft`.
     pub async fn review_named(
         &self,
@@ -56,6 +84,7 @@ impl Connection {
             review,
             users,
             groups,
+            moved: None,
         })
     }
 
