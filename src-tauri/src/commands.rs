@@ -19,6 +19,7 @@ use zeroize::Zeroize;
 use crate::error::{CommandError, CommandResult};
 use crate::safe_change::{drift_of, SnapshotView};
 use crate::state::{AppState, Current, KeyStorage};
+use crate::waits::Wait;
 
 /// Page size of the people and group pickers.
 pub const PAGE_SIZE: u32 = 25;
@@ -211,7 +212,7 @@ pub async fn connect(
     let key = ApiKey::new(&api_key.0)?;
     drop(api_key);
     let host = portal.host();
-    let result = async {
+    let result = state.waits.run(Wait::Connect, async {
         let _session = state.session.lock().await;
         let conn = Connection::open(portal.clone(), &key, ClientOptions::default()).await?;
         let key_storage = if remember {
@@ -236,14 +237,14 @@ pub async fn connect(
             if remember { "keychain" } else { "session" }
         );
         Ok(info)
-    }
+    })
     .await;
     logged("connect", Some(&host), result)
 }
 
 #[tauri::command]
 pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
-    let result = async {
+    let result = state.waits.run(Wait::Connect, async {
         let _session = state.session.lock().await;
         let portal = saved_portal(&state)
             .await?
@@ -269,7 +270,7 @@ pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<Connecti
             info.role
         );
         Ok(info)
-    }
+    })
     .await;
     logged("connect_saved", None, result)
 }
@@ -355,12 +356,14 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
 #[tauri::command]
 pub async fn load_policy(state: State<'_, AppState>) -> CommandResult<LoadedWithDrift> {
     let conn = require(&state).await?;
-    let result = async {
-        let loaded = conn.load().await?;
-        let drift = drift_of(&state, &conn, &loaded.live.policy).await;
-        Ok(LoadedWithDrift { loaded, drift })
-    }
-    .await;
+    let result = state
+        .waits
+        .run(Wait::Load, async {
+            let loaded = conn.load().await?;
+            let drift = drift_of(&state, &conn, &loaded.live.policy).await;
+            Ok(LoadedWithDrift { loaded, drift })
+        })
+        .await;
     logged("load_policy", Some(&host_of(&conn)), result)
 }
 
@@ -445,13 +448,18 @@ pub async fn review_draft(
     state: State<'_, AppState>,
     draft: Policy,
     my_ip: Option<String>,
+    base: Option<Policy>,
 ) -> CommandResult<NamedReview> {
     let conn = require(&state).await?;
     let result = async {
         // The admin's own address, when named, lets the review apply the server's rule to them.
         conn.set_my_ip(my_ip.as_deref())?;
         let live = conn.client().policy().await?;
-        Ok(conn.review_named(&live, &draft).await?)
+        // With the draft's base, a portal that moved since is shown as their change, not mine.
+        Ok(match base {
+            Some(base) => conn.review_since(&base, &live, &draft).await?,
+            None => conn.review_named(&live, &draft).await?,
+        })
     }
     .await;
     logged("review_draft", Some(&host_of(&conn)), result)
@@ -470,7 +478,7 @@ pub async fn save_policy(
     // Saves to a real portal go into the local history the CLI reads too; the throwaway
     // in-process sandbox (a new port each time) is not recorded.
     let sandbox = state.on_sandbox().await;
-    let result = async {
+    let result = state.waits.run(Wait::Save, async {
         let (saved, snapshot, history_error) = if sandbox {
             (conn.save(&base, &draft, overwrite).await?, None, None)
         } else {
@@ -493,7 +501,7 @@ pub async fn save_policy(
             snapshot: snapshot.as_ref().map(SnapshotView::from),
             history_error,
         })
-    }
+    })
     .await;
     if result.is_ok() {
         log::info!(
@@ -502,4 +510,12 @@ pub async fn save_policy(
         );
     }
     logged("save_policy", Some(&host), result)
+}
+
+/// Stops the running waits of one kind (`connect`, `load`, `save`); resolves with how many.
+#[tauri::command]
+pub async fn cancel_wait(state: State<'_, AppState>, what: Wait) -> CommandResult<usize> {
+    let n = state.waits.cancel(what);
+    log::info!("cancelled {n} {what:?} wait(s)");
+    Ok(n)
 }
