@@ -5,7 +5,7 @@
 
 import { call } from './api.js';
 import { $, h, debounce, setBusy } from './dom.js';
-import { SYSTEM_GROUP_NOTES } from './model.js';
+import { SYSTEM_GROUP_NOTES, ownerWarning } from './model.js';
 import { state, on, changeDraft, rememberPeople, rememberGroups } from './state.js';
 
 const KINDS = {
@@ -18,7 +18,9 @@ const KINDS = {
     label: (p, id) => (p ? p.displayName || p.email || `unknown user ${p.id}` : `unknown user ${id}`),
     sub: (p) => (p && p.known !== false ? p.email || null : 'Not found on this portal'),
     tags: (p) => (p ? [p.isOwner && 'Owner', !p.isOwner && p.isAdmin && 'Admin'].filter(Boolean) : []),
-    note: () => null,
+    // Found where the problem is made: the owner is flagged when picked, not after Confirm.
+    note: (p) => ownerWarning(p, state.connection && state.connection.role),
+    pickWarning: (p) => ownerWarning(p, state.connection && state.connection.role),
   },
   group: {
     command: 'search_groups',
@@ -30,6 +32,7 @@ const KINDS = {
     sub: (g) => (g && g.known === false ? 'Not found on this portal' : g && g.isSystem ? 'System group' : null),
     tags: () => [],
     note: (g, id) => SYSTEM_GROUP_NOTES[id] || null,
+    pickWarning: () => null,
   },
 };
 
@@ -113,6 +116,7 @@ export function createPicker(prefix, kindName, binding) {
     listbox.replaceChildren(...p.items.map((item, i) => {
       const isAdded = added.has(item.id);
       const sub = k.sub(item);
+      const warning = k.pickWarning(item);
       return h('li', {
         id: optionId(i),
         role: 'option',
@@ -122,7 +126,8 @@ export function createPicker(prefix, kindName, binding) {
       },
       h('span', { class: 'option-text' },
         h('span', { class: 'option-name' }, k.label(item, item.id)),
-        sub ? h('span', { class: 'option-sub' }, sub) : null),
+        sub ? h('span', { class: 'option-sub' }, sub) : null,
+        warning ? h('span', { class: 'option-sub option-note' }, warning) : null),
       k.tags(item).map((t) => h('span', { class: 'tag' }, t)),
       isAdded ? h('span', { class: 'tag tag-added' }, b.single ? 'Selected' : 'Added') : null);
     }));
@@ -195,13 +200,13 @@ export function createPicker(prefix, kindName, binding) {
       return;
     }
     b.add(item.id);
-    announce(b.added(label));
+    const warning = k.pickWarning(item);
+    announce(warning ? `${b.added(label)} ${warning}` : b.added(label));
     p.rovingId = item.id;
-    if (b.single) {
-      // One choice: done picking, the chip shows who it is.
-      input.value = '';
-      setOpen(false);
-    }
+    // Done with this query: the next one starts from an empty box ("kowal", not "natakowal").
+    // ArrowDown in the empty box reopens these results.
+    input.value = '';
+    setOpen(false);
   }
 
   function move(delta) {
@@ -218,6 +223,8 @@ export function createPicker(prefix, kindName, binding) {
 
   input.addEventListener('input', () => {
     const q = input.value.trim();
+    // An answer still on its way is for older text: it must never show under the new text.
+    p.seq += 1;
     if (!q) {
       debouncedSearch.cancel();
       p.seq += 1;
@@ -235,7 +242,7 @@ export function createPicker(prefix, kindName, binding) {
         e.preventDefault();
         if (!p.open) {
           const q = input.value.trim();
-          if (p.items.length && q === p.query) setOpen(true);
+          if (p.items.length && (q === p.query || !q)) setOpen(true);
           else search(q, 0);
         } else if (e.altKey) {
           // Alt+Down only opens.
