@@ -37,6 +37,11 @@ def slow_portal(clean_portal):
     set_faults(clean_portal, [])
 
 
+def toast_now(d) -> str:
+    """The toast's text, also while it fades in (WebDriver's `.text` is empty for a hidden element)."""
+    return el(d, "#toast-text").get_attribute("textContent")
+
+
 def reading(d) -> bool:
     return el(d, "#reload-policy").get_attribute("aria-busy") == "true"
 
@@ -65,7 +70,7 @@ def test_an_ip_added_while_a_reload_is_on_its_way_is_kept(app, slow_portal, arti
     wait(d, lambda: not reading(d), msg="the read landed")
     assert texts(d) == ["10.0.0.1", "10.9.9.9"], "the IP added during the read is still there"
     assert shown(d, "#dirty-indicator"), "Unsaved changes is still shown"
-    assert "your edits are kept" in toast_text(d)
+    wait(d, lambda: "your edits are kept" in toast_now(d), timeout=3, msg="says the edits are kept")
 
 
 def test_a_read_that_brings_another_admins_change_asks_keep_mine_or_take_theirs(app, slow_portal):
@@ -83,16 +88,18 @@ def test_a_read_that_brings_another_admins_change_asks_keep_mine_or_take_theirs(
     assert shown(d, "#dirty-indicator")
 
 
-def test_a_stalled_reload_can_be_cancelled_and_the_form_stays(app, slow_portal):
+def test_a_stalled_reload_can_be_cancelled_and_the_form_stays(app, slow_portal, artifacts):
     d = app
     connected(d, slow_portal, ["10.0.0.1"])
     set_faults(slow_portal, [slow_reads(25000), latency()])
     el(d, "#reload-policy").click()
     wait(d, lambda: els(d, "#wait-bar .wait-cancel"), msg="Cancel after half a second")
+    assert "Reading the TFA policy from 127.0.0.1" in el(d, "#wait-bar").text
+    screenshot(d, artifacts / "reload-cancel.png")
     el(d, "#wait-bar .wait-cancel").click()
     wait(d, lambda: not reading(d), timeout=3, msg="no longer reading")
     assert not els(d, "#wait-bar .wait-row"), "the wait is gone"
-    assert "Stopped reading the policy" in toast_text(d)
+    wait(d, lambda: "Stopped reading the policy" in toast_now(d), timeout=3, msg="says the read was stopped")
     assert texts(d) == ["10.0.0.1"]
     # The next reload works (the cancelled one never lands on the screen).
     set_faults(slow_portal, [latency()])
@@ -104,7 +111,7 @@ def test_a_stalled_reload_can_be_cancelled_and_the_form_stays(app, slow_portal):
 def test_review_of_a_draft_after_another_admin_saved_shows_theirs_mine_and_the_result(app, slow_portal, artifacts):
     d = app
     portal = slow_portal
-    someone = next(p for p in portal.people() if not p["isOwner"] and not p["isAdmin"])
+    someone = next(p for p in portal.people() if not p["isOwner"] and not p["isAdmin"] and "&" not in p["displayName"])
     connected(d, portal, ["10.0.0.1"])
     # Someone else adds a network and a user; I add one IP and open the review.
     portal.set_app(["10.0.0.1", "172.16.0.0/12"], users=[someone["id"]])
@@ -144,3 +151,19 @@ def test_switching_to_the_sandbox_mid_load_completes_the_screen(app, slow_portal
     time.sleep(4.5)
     assert texts(d) == shown_now
     assert el(d, "#policy-screen").get_attribute("aria-busy") == "false"
+
+
+def test_the_picker_clears_its_box_after_a_pick_and_flags_the_owner_with_the_reason(app, slow_portal):
+    d = app
+    portal = slow_portal
+    owner = next(p for p in portal.people() if p["isOwner"])
+    connected(d, portal, ["10.0.0.1"])  # as an admin, not the owner
+    box = el(d, "#user-search")
+    box.send_keys(owner["displayName"].split()[0])
+    option = f'#user-results [role=option][data-id="{owner["id"]}"]'
+    wait(d, lambda: shown(d, option), msg="the owner in the results")
+    assert "Only the owner can make TFA mandatory for the owner" in el(d, option).text, "flagged before the pick"
+    el(d, option).click()
+    wait(d, lambda: els(d, f'#user-chips .chip[data-id="{owner["id"]}"]'), msg="chip")
+    assert el(d, "#user-search").get_attribute("value") == "", "the box is empty for the next search"
+    assert "Only the owner can make TFA mandatory" in el(d, f'#user-chips .chip[data-id="{owner["id"]}"]').text
