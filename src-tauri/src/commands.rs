@@ -212,7 +212,7 @@ pub async fn connect(
     let key = ApiKey::new(&api_key.0)?;
     drop(api_key);
     let host = portal.host();
-    let result = state.waits.run(Wait::Connect, async {
+    let connecting = async {
         let _session = state.session.lock().await;
         let conn = Connection::open(portal.clone(), &key, ClientOptions::default()).await?;
         let key_storage = if remember {
@@ -237,14 +237,14 @@ pub async fn connect(
             if remember { "keychain" } else { "session" }
         );
         Ok(info)
-    })
-    .await;
+    };
+    let result = state.waits.run(Wait::Connect, connecting).await;
     logged("connect", Some(&host), result)
 }
 
 #[tauri::command]
 pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
-    let result = state.waits.run(Wait::Connect, async {
+    let connecting = async {
         let _session = state.session.lock().await;
         let portal = saved_portal(&state)
             .await?
@@ -270,8 +270,8 @@ pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<Connecti
             info.role
         );
         Ok(info)
-    })
-    .await;
+    };
+    let result = state.waits.run(Wait::Connect, connecting).await;
     logged("connect_saved", None, result)
 }
 
@@ -356,14 +356,12 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
 #[tauri::command]
 pub async fn load_policy(state: State<'_, AppState>) -> CommandResult<LoadedWithDrift> {
     let conn = require(&state).await?;
-    let result = state
-        .waits
-        .run(Wait::Load, async {
-            let loaded = conn.load().await?;
-            let drift = drift_of(&state, &conn, &loaded.live.policy).await;
-            Ok(LoadedWithDrift { loaded, drift })
-        })
-        .await;
+    let loading = async {
+        let loaded = conn.load().await?;
+        let drift = drift_of(&state, &conn, &loaded.live.policy).await;
+        Ok(LoadedWithDrift { loaded, drift })
+    };
+    let result = state.waits.run(Wait::Load, loading).await;
     logged("load_policy", Some(&host_of(&conn)), result)
 }
 
@@ -478,7 +476,7 @@ pub async fn save_policy(
     // Saves to a real portal go into the local history the CLI reads too; the throwaway
     // in-process sandbox (a new port each time) is not recorded.
     let sandbox = state.on_sandbox().await;
-    let result = state.waits.run(Wait::Save, async {
+    let saving = async {
         let (saved, snapshot, history_error) = if sandbox {
             (conn.save(&base, &draft, overwrite).await?, None, None)
         } else {
@@ -501,8 +499,8 @@ pub async fn save_policy(
             snapshot: snapshot.as_ref().map(SnapshotView::from),
             history_error,
         })
-    })
-    .await;
+    };
+    let result = state.waits.run(Wait::Save, saving).await;
     if result.is_ok() {
         log::info!(
             "saved the TFA policy on {host}{}",

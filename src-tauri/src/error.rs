@@ -121,7 +121,9 @@ impl CommandError {
             CommandError::Service(ServiceError::Refused { problems }) => {
                 Some(json!({ "problems": problems }))
             }
-            CommandError::Cancelled(crate::waits::Wait::Save) => Some(json!({ "landed": "unknown" })),
+            CommandError::Cancelled(crate::waits::Wait::Save) => {
+                Some(json!({ "landed": "unknown" }))
+            }
             _ => None,
         }
     }

@@ -101,7 +101,10 @@ mod tests {
         };
         let started = std::time::Instant::now();
         let (result, ()) = tokio::join!(slow, cancel);
-        assert!(matches!(result, Err(CommandError::Cancelled(Wait::Connect))));
+        assert!(matches!(
+            result,
+            Err(CommandError::Cancelled(Wait::Connect))
+        ));
         assert!(started.elapsed() < Duration::from_secs(5));
         assert!(!reached.load(std::sync::atomic::Ordering::SeqCst));
         assert_eq!(waits.cancel(Wait::Connect), 0, "a finished wait is gone");

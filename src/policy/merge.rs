@@ -116,12 +116,18 @@ mod tests {
         let live = app(&["10.0.0.1", "172.16.0.0/12"], &[1, 2]);
         let draft = app(&["10.0.0.1", "192.168.7.7"], &[1]);
         let m = three_way(&base, &draft, &live).expect("the portal moved");
-        assert_eq!(m.theirs.trusted_ips.added, vec!["172.16.0.0/12".to_string()]);
+        assert_eq!(
+            m.theirs.trusted_ips.added,
+            vec!["172.16.0.0/12".to_string()]
+        );
         assert_eq!(m.theirs.mandatory_users.added, vec![uid(2)]);
         assert_eq!(m.mine.trusted_ips.added, vec!["192.168.7.7".to_string()]);
         assert!(m.mine.trusted_ips.removed.is_empty());
         assert!(m.mine.mandatory_users.is_empty());
-        assert_eq!(m.merged, app(&["10.0.0.1", "172.16.0.0/12", "192.168.7.7"], &[1, 2]));
+        assert_eq!(
+            m.merged,
+            app(&["10.0.0.1", "172.16.0.0/12", "192.168.7.7"], &[1, 2])
+        );
         // The result against the portal now: only my change, none of theirs as a removal.
         let result = PolicyDiff::between(&m.live, &m.merged);
         assert_eq!(result.trusted_ips.added, vec!["192.168.7.7".to_string()]);

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from conftest import Portal
-from test_app import (add_ip, choose_method, connect, dialog_open, el, els, ip_rows, open_review, policy_ready,
-                      row_text, screenshot, shown, toast_text, wait)
+from test_app import (add_ip, connect, connect_form, dialog_open, el, els, ip_rows, open_review, policy_ready,
+                      row_text, screenshot, shown, wait)
 
 TFA = "/api/2.0/settings/tfaapp"
 LATENCY_MS = 150
@@ -65,7 +65,6 @@ def test_an_ip_added_while_a_reload_is_on_its_way_is_kept(app, slow_portal, arti
     wait(d, lambda: reading(d), msg="reading")
     # The form stays editable while the read is on its way; the wait says what it waits for.
     add_ip(d, "10.9.9.9")
-    wait(d, lambda: "Reading the TFA policy from" in el(d, "#wait-bar").text, msg="the wait names what it waits for")
     screenshot(d, artifacts / "reload-while-editing.png")
     wait(d, lambda: not reading(d), msg="the read landed")
     assert texts(d) == ["10.0.0.1", "10.9.9.9"], "the IP added during the read is still there"
@@ -167,3 +166,48 @@ def test_the_picker_clears_its_box_after_a_pick_and_flags_the_owner_with_the_rea
     wait(d, lambda: els(d, f'#user-chips .chip[data-id="{owner["id"]}"]'), msg="chip")
     assert el(d, "#user-search").get_attribute("value") == "", "the box is empty for the next search"
     assert "Only the owner can make TFA mandatory" in el(d, f'#user-chips .chip[data-id="{owner["id"]}"]').text
+
+
+def test_a_stalled_save_can_be_stopped_and_never_says_nothing_changed(app, slow_portal, artifacts):
+    d = app
+    portal = slow_portal
+    connected(d, portal, ["10.0.0.1"])
+    add_ip(d, "10.0.0.2")
+    open_review(d)
+    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
+    # The PUT hangs (the portal still applies it, later).
+    set_faults(portal, [{"method": "PUT", "path": TFA, "fault": {"delayMs": 8000}, "times": 1}, latency()])
+    el(d, "#confirm-save").click()
+    wait(d, lambda: els(d, "#review-wait .wait-cancel"), msg="Stop waiting, inside the review")
+    assert "Saving to 127.0.0.1" in el(d, "#review-wait").text
+    screenshot(d, artifacts / "save-stop-waiting.png")
+    el(d, "#review-wait .wait-cancel").click()
+    wait(d, lambda: shown(d, "#review-error"), timeout=5, msg="the save's outcome")
+    text = el(d, "#review-error-text").text
+    assert "may have applied your change" in text, text
+    assert "nothing" not in text.lower(), text
+    assert shown(d, "#review-reload"), "offers to read the policy again"
+    # It did land: reading again shows it.
+    wait(d, lambda: "10.0.0.2" in portal.state()["app"]["trustedIps"], timeout=15, msg="the PUT landed after all")
+
+
+def test_launch_on_a_stalled_portal_can_be_cancelled(profile, clean_portal, keychain):
+    if not keychain:
+        pytest.skip("no Secret Service on this session bus (run through scripts/e2e)")
+    d = profile.launch()
+    connect(d, clean_portal, remember=True)
+    policy_ready(d)
+    profile.quit(d)
+    set_faults(clean_portal, [{"method": "GET", "path": "/api/2.0/people/@self", "fault": {"delayMs": 25000}, "times": 1}])
+    try:
+        d = profile.launch()
+        wait(d, lambda: els(d, "#connecting-wait .wait-cancel"), msg="Cancel on the connecting screen")
+        assert "Connecting to 127.0.0.1" in el(d, "#connecting-wait").text
+        el(d, "#connecting-wait .wait-cancel").click()
+        connect_form(d)
+        assert el(d, "#portal").get_attribute("value") == clean_portal.url
+        # The stopped connect never becomes the connection: the form stays.
+        time.sleep(1)
+        assert shown(d, "#connect-screen") and not shown(d, "#policy-screen")
+    finally:
+        set_faults(clean_portal, [])

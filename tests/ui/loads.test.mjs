@@ -120,3 +120,25 @@ test('meetRead: edits discarded before the reload stay discarded, edits made dur
   const met = meetRead({ base, startDraft: base, draft: during, read: policy('app', ['10.0.0.1', '10.0.0.2']) });
   assert.deepEqual(met.draft, policy('app', ['10.0.0.1', '10.0.0.2', '10.0.0.7']));
 });
+
+test('search: an answer that arrives after newer typing (still in its debounce) is never shown', async () => {
+  // As ui/js/picker.js: a search takes a ticket; every keystroke invalidates the tickets in flight.
+  const searches = createGenerations();
+  const shown = [];
+  const search = async (query, answer) => {
+    const ticket = searches.next();
+    const items = await answer;
+    if (searches.isCurrent(ticket)) shown.push([query, items]);
+  };
+  const nata = deferred();
+  const first = search('nata', nata.promise);
+  searches.invalidate(); // the admin types "kowal"; its search waits for the debounce
+  nata.resolve(['Natalia']);
+  await first;
+  assert.deepEqual(shown, [], 'the answer for "nata" does not show under "kowal"');
+  const kowal = deferred();
+  const second = search('kowal', kowal.promise);
+  kowal.resolve(['Jan Kowalski']);
+  await second;
+  assert.deepEqual(shown, [['kowal', ['Jan Kowalski']]]);
+});

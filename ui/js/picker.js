@@ -6,6 +6,7 @@
 import { call } from './api.js';
 import { $, h, debounce, setBusy } from './dom.js';
 import { SYSTEM_GROUP_NOTES, ownerWarning } from './model.js';
+import { createGenerations } from './loads.js';
 import { state, on, changeDraft, rememberPeople, rememberGroups } from './state.js';
 
 const KINDS = {
@@ -55,7 +56,9 @@ export function createPicker(prefix, kindName, binding) {
   const empty = $(`#${prefix}-empty`);
   const announcer = $(`#${prefix}-announce`);
 
-  const p = { query: '', items: [], total: 0, active: -1, open: false, seq: 0, loading: false, error: null, rovingId: null };
+  /** Only the newest query's answer is shown: typing drops every answer still on its way. */
+  const searches = createGenerations();
+  const p = { query: '', items: [], total: 0, active: -1, open: false, loading: false, error: null, rovingId: null };
 
   const current = () => b.ids();
   const disabled = () => b.disabled();
@@ -144,7 +147,7 @@ export function createPicker(prefix, kindName, binding) {
   }
 
   async function search(query, start) {
-    const my = ++p.seq;
+    const ticket = searches.next();
     p.loading = true;
     p.error = null;
     if (start === 0) {
@@ -156,7 +159,7 @@ export function createPicker(prefix, kindName, binding) {
     renderPopup();
     try {
       const res = await call(k.command, { query, start });
-      if (my !== p.seq) return;
+      if (!searches.isCurrent(ticket)) return;
       const items = (res && res.items) || [];
       k.remember(items);
       if (start === 0) {
@@ -171,10 +174,10 @@ export function createPicker(prefix, kindName, binding) {
       // A page that brings nothing new ends the paging even if `total` says otherwise.
       if (start > 0 && !items.length) p.total = p.items.length;
     } catch (err) {
-      if (my !== p.seq) return;
+      if (!searches.isCurrent(ticket)) return;
       p.error = err.message;
     } finally {
-      if (my === p.seq) {
+      if (searches.isCurrent(ticket)) {
         p.loading = false;
         input.setAttribute('aria-busy', 'false');
         setBusy(more, false);
@@ -224,10 +227,9 @@ export function createPicker(prefix, kindName, binding) {
   input.addEventListener('input', () => {
     const q = input.value.trim();
     // An answer still on its way is for older text: it must never show under the new text.
-    p.seq += 1;
+    searches.invalidate();
     if (!q) {
       debouncedSearch.cancel();
-      p.seq += 1;
       p.loading = false;
       input.setAttribute('aria-busy', 'false');
       setOpen(false);
@@ -430,7 +432,7 @@ export function createPicker(prefix, kindName, binding) {
     p.items = [];
     p.total = 0;
     p.query = '';
-    p.seq += 1;
+    searches.invalidate();
     setOpen(false);
   }
 
