@@ -277,7 +277,7 @@ pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<Connecti
 
 #[tauri::command]
 pub async fn start_sandbox(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
-    let result = async {
+    let starting = async {
         let _session = state.session.lock().await;
         // One sandbox at a time: stop the previous connection (and its sandbox) first.
         state.replace(None).await;
@@ -305,8 +305,8 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> CommandResult<Connecti
             }))
             .await;
         Ok(info)
-    }
-    .await;
+    };
+    let result = state.waits.run(Wait::Connect, starting).await;
     logged("start_sandbox", None, result)
 }
 

@@ -16,7 +16,7 @@ use crate::error::{CommandError, CommandResult};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Wait {
-    /// `connect`, `connect_saved`, `start_sandbox`, `switch_profile`.
+    /// `connect`, `connect_saved`, `start_sandbox`.
     Connect,
     /// `load_policy`.
     Load,
@@ -24,9 +24,16 @@ pub enum Wait {
     Save,
 }
 
+/// The running waits by id, and the last id given out.
+#[derive(Default)]
+struct Running {
+    last: u64,
+    waits: HashMap<u64, (Wait, AbortHandle)>,
+}
+
 #[derive(Default)]
 pub struct Waits {
-    running: Mutex<(u64, HashMap<u64, (Wait, AbortHandle)>)>,
+    running: Mutex<Running>,
 }
 
 /// Removes a finished (or dropped) wait from the table.
@@ -37,12 +44,12 @@ struct Registered<'a> {
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        self.waits.lock().1.remove(&self.id);
+        self.waits.lock().waits.remove(&self.id);
     }
 }
 
 impl Waits {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, HashMap<u64, (Wait, AbortHandle)>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Running> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -55,9 +62,9 @@ impl Waits {
         let (handle, registration) = AbortHandle::new_pair();
         let id = {
             let mut running = self.lock();
-            running.0 = running.0.wrapping_add(1);
-            let id = running.0;
-            running.1.insert(id, (what, handle));
+            running.last = running.last.wrapping_add(1);
+            let id = running.last;
+            running.waits.insert(id, (what, handle));
             id
         };
         let _registered = Registered { waits: self, id };
@@ -70,7 +77,7 @@ impl Waits {
     pub fn cancel(&self, what: Wait) -> usize {
         let running = self.lock();
         let mut n = 0;
-        for (kind, handle) in running.1.values() {
+        for (kind, handle) in running.waits.values() {
             if *kind == what {
                 handle.abort();
                 n += 1;

@@ -52,7 +52,8 @@ pub fn rebase(base: &Policy, draft: &Policy, live: &Policy) -> Policy {
 fn rebase_list<T: PartialEq + Clone>(base: &[T], draft: &[T], live: &[T]) -> Vec<T> {
     let mut out: Vec<T> = live
         .iter()
-        .filter(|x| !(base.contains(x) && !draft.contains(x)))
+        // Kept unless the admin removed it.
+        .filter(|x| !base.contains(x) || draft.contains(x))
         .cloned()
         .collect();
     for x in draft {
@@ -85,21 +86,8 @@ pub fn three_way(base: &Policy, draft: &Policy, live: &Policy) -> Option<Moved> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::diff::tests::{app, uid};
     use super::*;
-    use uuid::Uuid;
-
-    fn uid(n: u128) -> Uuid {
-        Uuid::from_u128(n)
-    }
-
-    fn app(ips: &[&str], users: &[u128]) -> Policy {
-        Policy {
-            method: Method::App,
-            trusted_ips: ips.iter().map(|s| s.to_string()).collect(),
-            mandatory_users: users.iter().map(|n| uid(*n)).collect(),
-            mandatory_groups: vec![],
-        }
-    }
 
     #[test]
     fn nothing_moved_means_no_three_way() {

@@ -92,12 +92,12 @@ def test_a_stalled_reload_can_be_cancelled_and_the_form_stays(app, slow_portal, 
     connected(d, slow_portal, ["10.0.0.1"])
     set_faults(slow_portal, [slow_reads(25000), latency()])
     el(d, "#reload-policy").click()
-    wait(d, lambda: els(d, "#wait-bar .wait-cancel"), msg="Cancel after half a second")
-    assert "Reading the TFA policy from 127.0.0.1" in el(d, "#wait-bar").text
+    wait(d, lambda: els(d, "#policy-wait .wait-cancel"), msg="Cancel after half a second")
+    assert "Reading the TFA policy from 127.0.0.1" in el(d, "#policy-wait").text
     screenshot(d, artifacts / "reload-cancel.png")
-    el(d, "#wait-bar .wait-cancel").click()
+    el(d, "#policy-wait .wait-cancel").click()
     wait(d, lambda: not reading(d), timeout=3, msg="no longer reading")
-    assert not els(d, "#wait-bar .wait-row"), "the wait is gone"
+    assert not els(d, "#policy-wait .wait-row"), "the wait is gone"
     wait(d, lambda: "Stopped reading the policy" in toast_now(d), timeout=3, msg="says the read was stopped")
     assert texts(d) == ["10.0.0.1"]
     # The next reload works (the cancelled one never lands on the screen).

@@ -89,6 +89,7 @@ async function attempt(button, command, args) {
   const ticket = connects.next();
   const wait = startWait({
     what: command === 'start_sandbox' ? 'Starting the sandbox portal' : `Connecting to ${hostOf(args.portal)}`,
+    host: $(command === 'start_sandbox' ? '#sandbox-wait' : '#connect-wait'),
     onCancel: () => {
       stopConnecting();
       setRunning(false, button);

@@ -141,6 +141,7 @@ export async function loadPolicy() {
   if (readWait) readWait.done();
   const wait = startWait({
     what: `Reading the TFA policy from ${hostOf(portal || '')}`,
+    host: $(state.loaded ? '#policy-wait' : '#policy-loading-wait'),
     onCancel: () => cancelRead(ticket),
   });
   readWait = wait;

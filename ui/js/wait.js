@@ -1,32 +1,27 @@
 // Waits the admin can see and stop: a wait that lasts over half a second shows what it waits for
-// and a Cancel button, in `host` (the page's wait bar by default; a dialog passes its own, since a
-// modal dialog makes the rest of the page inert).
+// and a Cancel button, in `host`: a place in the screen or dialog the wait belongs to (the save bar,
+// the connect form, the review), never over the content.
 
-import { $, h } from './dom.js';
+import { h } from './dom.js';
 
 /** Shorter waits show nothing: a flash of "Cancel" would only distract. */
 export const SHOW_AFTER_MS = 500;
 
 /**
- * startWait({ what, onCancel, host?, cancelLabel? }) → { done() }. `what` is a sentence fragment
+ * startWait({ what, onCancel, host, cancelLabel? }) → { done() }. `what` is a sentence fragment
  * ("Reading the TFA policy from example.com"). `onCancel` runs when the admin clicks Cancel; the
  * wait is over then either way.
  */
-export function startWait({ what, onCancel, host = null, cancelLabel = 'Cancel' }) {
+export function startWait({ what, onCancel, host, cancelLabel = 'Cancel' }) {
   let row = null;
   let over = false;
   const done = () => {
     over = true;
     clearTimeout(timer);
-    if (row) {
-      row.remove();
-      const bar = $('#wait-bar');
-      bar.hidden = !bar.children.length;
-    }
+    if (row) row.remove();
   };
   const timer = setTimeout(() => {
     if (over) return;
-    const place = host || $('#wait-bar');
     const cancel = h('button', { type: 'button', class: 'btn btn-sm wait-cancel' }, cancelLabel);
     cancel.addEventListener('click', () => {
       done();
@@ -36,8 +31,7 @@ export function startWait({ what, onCancel, host = null, cancelLabel = 'Cancel' 
       h('span', { class: 'spinner spinner-sm', 'aria-hidden': 'true' }),
       h('span', { class: 'wait-text' }, `${what}…`),
       cancel);
-    place.append(row);
-    place.hidden = false;
+    host.append(row);
   }, SHOW_AFTER_MS);
   return { done };
 }
