@@ -149,6 +149,29 @@ mod tests {
         assert_eq!(m.method_clash, Some((Method::Sms, Method::None)));
     }
 
+    /// The same cases as the UI's `rebaseDraft` (tests/ui/loads.test.mjs): both rules agree.
+    #[test]
+    fn rebase_agrees_with_the_ui_on_the_shared_cases() {
+        #[derive(serde::Deserialize)]
+        struct Case {
+            name: String,
+            base: Policy,
+            draft: Policy,
+            live: Policy,
+            merged: Policy,
+        }
+        #[derive(serde::Deserialize)]
+        struct Cases {
+            cases: Vec<Case>,
+        }
+        let cases: Cases =
+            serde_json::from_str(include_str!("../../tests/cases/rebase.json")).unwrap();
+        assert!(cases.cases.len() >= 5);
+        for c in cases.cases {
+            assert_eq!(rebase(&c.base, &c.draft, &c.live), c.merged, "{}", c.name);
+        }
+    }
+
     #[test]
     fn rebase_onto_the_base_itself_is_the_draft() {
         let base = app(&["a", "b"], &[1]);

@@ -142,3 +142,11 @@ test('search: an answer that arrives after newer typing (still in its debounce) 
   await second;
   assert.deepEqual(shown, [['kowal', ['Jan Kowalski']]]);
 });
+
+test('rebaseDraft agrees with the Rust rebase (src/policy/merge.rs) on the shared cases', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { rebaseDraft } = await import('../../ui/js/model.js');
+  const { cases } = JSON.parse(await readFile(new URL('../cases/rebase.json', import.meta.url), 'utf8'));
+  assert.ok(cases.length >= 5);
+  for (const c of cases) assert.deepEqual(rebaseDraft(c.base, c.draft, c.live), c.merged, c.name);
+});
