@@ -127,7 +127,7 @@ def test_review_of_a_draft_after_another_admin_saved_shows_theirs_mine_and_the_r
     screenshot(d, artifacts / "review-moved.png")
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
     el(d, "#confirm-save").click()
-    wait(d, lambda: "Saved and verified" in toast_text(d), msg="saved")
+    wait(d, lambda: "Saved and verified" in toast_now(d), msg="saved")
     s = portal.state()["app"]
     assert s["trustedIps"] == ["10.0.0.1", "172.16.0.0/12", "192.168.7.7"]
     assert s["mandatoryUsers"] == [someone["id"]]
