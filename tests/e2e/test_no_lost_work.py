@@ -124,6 +124,7 @@ def test_review_of_a_draft_after_another_admin_saved_shows_theirs_mine_and_the_r
     result = el(d, "#review-diff")
     assert "192.168.7.7" in result.text
     assert not result.find_elements("css selector", ".diff-remove"), "their change is no removal of mine"
+    time.sleep(2)  # a busy machine can paint the modal late; the picture is for people to look at
     screenshot(d, artifacts / "review-moved.png")
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
     el(d, "#confirm-save").click()
