@@ -244,7 +244,10 @@ export function createPicker(prefix, kindName, binding) {
         e.preventDefault();
         if (!p.open) {
           const q = input.value.trim();
-          if (p.items.length && (q === p.query || !q)) setOpen(true);
+          if (p.items.length && (q === p.query || !q)) {
+            setOpen(true);
+            renderPopup();
+          }
           else search(q, 0);
         } else if (e.altKey) {
           // Alt+Down only opens.
