@@ -16,7 +16,7 @@ use crate::error::{CommandError, CommandResult};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Wait {
-    /// `connect`, `connect_saved`, `start_sandbox`.
+    /// `connect`, `connect_saved`, `start_sandbox`, `switch_profile`.
     Connect,
     /// `load_policy`.
     Load,
