@@ -432,3 +432,68 @@ async fn drift_is_checked_against_our_last_save_and_accepting_records_it() {
         (3, Some("their reset"))
     );
 }
+
+#[tokio::test]
+async fn review_since_an_older_base_shows_their_change_mine_and_the_result() {
+    let sb = sandbox().await;
+    let conn = connection(&sb, ADMIN_KEY).await;
+    let base = policy(Method::App, &["10.0.0.1"], &[], &[]);
+    conn.save(&live(&conn).await, &base, false, None)
+        .await
+        .unwrap();
+    // Someone else adds a network and a user; I add one IP to the draft I loaded before.
+    let theirs = policy(
+        Method::App,
+        &["10.0.0.1", "172.16.0.0/12"],
+        &[sb.user_id()],
+        &[],
+    );
+    conn.save(&base, &theirs, false, None).await.unwrap();
+    let draft = policy(Method::App, &["10.0.0.1", "192.168.7.7"], &[], &[]);
+
+    let live_now = conn.client().policy().await.unwrap();
+    let named = conn
+        .review_since(&base, &live_now, &draft, None)
+        .await
+        .unwrap();
+    let moved = named
+        .moved
+        .as_ref()
+        .expect("the portal moved since the base");
+    assert_eq!(moved.theirs.trusted_ips.added, ["172.16.0.0/12"]);
+    assert_eq!(moved.theirs.mandatory_users.added, [sb.user_id()]);
+    assert_eq!(moved.mine.trusted_ips.added, ["192.168.7.7"]);
+    // The review is about my change on top of theirs: none of theirs shows as a removal.
+    let d = &named.review.diff;
+    assert_eq!(d.trusted_ips.added, ["192.168.7.7"]);
+    assert!(
+        d.trusted_ips.removed.is_empty() && d.mandatory_users.is_empty(),
+        "{d:?}"
+    );
+    assert!(
+        named.users.iter().any(|p| p.id == sb.user_id()),
+        "their user is named"
+    );
+    // Saving the merged draft on the portal's current policy keeps both changes.
+    conn.save(&moved.live, &moved.merged, false, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        live(&conn).await,
+        policy(
+            Method::App,
+            &["10.0.0.1", "172.16.0.0/12", "192.168.7.7"],
+            &[sb.user_id()],
+            &[]
+        )
+    );
+
+    // Against the current base there is nothing to merge.
+    let now = conn.client().policy().await.unwrap();
+    assert!(conn
+        .review_since(&now.policy.clone(), &now, &draft, None)
+        .await
+        .unwrap()
+        .moved
+        .is_none());
+}

@@ -23,4 +23,5 @@ pub const COMMANDS: &[&str] = &[
     "list_profiles",
     "switch_profile",
     "copy_from_profile",
+    "cancel_wait",
 ];

@@ -19,6 +19,7 @@ use zeroize::Zeroize;
 use crate::error::{CommandError, CommandResult};
 use crate::safe_change::{drift_of, SnapshotView};
 use crate::state::{AppState, Current, KeyStorage};
+use crate::waits::Wait;
 
 /// Page size of the people and group pickers.
 pub const PAGE_SIZE: u32 = 25;
@@ -216,7 +217,7 @@ pub async fn connect(
     let key = ApiKey::new(&api_key.0)?;
     drop(api_key);
     let host = portal.host();
-    let result = async {
+    let connecting = async {
         let _session = state.session.lock().await;
         // The policy and its names come along, so the UI's first load costs no round trip.
         let conn = Connection::open_loaded(portal.clone(), &key, ClientOptions::default()).await?;
@@ -242,14 +243,14 @@ pub async fn connect(
             if remember { "keychain" } else { "session" }
         );
         Ok(info)
-    }
-    .await;
+    };
+    let result = state.waits.run(Wait::Connect, connecting).await;
     logged("connect", Some(&host), result)
 }
 
 #[tauri::command]
 pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
-    let result = async {
+    let connecting = async {
         let _session = state.session.lock().await;
         let portal = saved_portal(&state)
             .await?
@@ -275,14 +276,14 @@ pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<Connecti
             info.role
         );
         Ok(info)
-    }
-    .await;
+    };
+    let result = state.waits.run(Wait::Connect, connecting).await;
     logged("connect_saved", None, result)
 }
 
 #[tauri::command]
 pub async fn start_sandbox(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
-    let result = async {
+    let starting = async {
         let _session = state.session.lock().await;
         // One sandbox at a time: stop the previous connection (and its sandbox) first.
         state.replace(None).await;
@@ -310,8 +311,8 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> CommandResult<Connecti
             }))
             .await;
         Ok(info)
-    }
-    .await;
+    };
+    let result = state.waits.run(Wait::Connect, starting).await;
     logged("start_sandbox", None, result)
 }
 
@@ -361,12 +362,12 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
 #[tauri::command]
 pub async fn load_policy(state: State<'_, AppState>) -> CommandResult<LoadedWithDrift> {
     let conn = require(&state).await?;
-    let result = async {
+    let loading = async {
         let loaded = conn.load_first().await?;
         let drift = drift_of(&state, &conn, &loaded.live.policy).await;
         Ok(LoadedWithDrift { loaded, drift })
-    }
-    .await;
+    };
+    let result = state.waits.run(Wait::Load, loading).await;
     logged("load_policy", Some(&host_of(&conn)), result)
 }
 
@@ -451,12 +452,20 @@ pub async fn review_draft(
     state: State<'_, AppState>,
     draft: Policy,
     my_ip: Option<String>,
+    base: Option<Policy>,
 ) -> CommandResult<NamedReview> {
     let conn = require(&state).await?;
     let result = async {
         // The admin's own address, when named, lets the review apply the server's rule to them.
         let live = conn.client().policy().await?;
-        Ok(conn.review_named(&live, &draft, my_ip.as_deref()).await?)
+        // With the draft's base, a portal that moved since is shown as their change, not mine.
+        Ok(match base {
+            Some(base) => {
+                conn.review_since(&base, &live, &draft, my_ip.as_deref())
+                    .await?
+            }
+            None => conn.review_named(&live, &draft, my_ip.as_deref()).await?,
+        })
     }
     .await;
     logged("review_draft", Some(&host_of(&conn)), result)
@@ -476,7 +485,7 @@ pub async fn save_policy(
     // Saves to a real portal go into the local history the CLI reads too; the throwaway
     // in-process sandbox (a new port each time) is not recorded.
     let sandbox = state.on_sandbox().await;
-    let result = async {
+    let saving = async {
         let (saved, snapshot, history_error) = if sandbox {
             (
                 conn.save(&base, &draft, overwrite, my_ip.as_deref())
@@ -517,8 +526,8 @@ pub async fn save_policy(
             history_error,
             names_error,
         })
-    }
-    .await;
+    };
+    let result = state.waits.run(Wait::Save, saving).await;
     if result.is_ok() {
         log::info!(
             "saved the TFA policy on {host}{}",
@@ -526,4 +535,12 @@ pub async fn save_policy(
         );
     }
     logged("save_policy", Some(&host), result)
+}
+
+/// Stops the running waits of one kind (`connect`, `load`, `save`); resolves with how many.
+#[tauri::command]
+pub async fn cancel_wait(state: State<'_, AppState>, what: Wait) -> CommandResult<usize> {
+    let n = state.waits.cancel(what);
+    log::info!("cancelled {n} {what:?} wait(s)");
+    Ok(n)
 }

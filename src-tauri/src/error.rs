@@ -56,6 +56,18 @@ pub enum CommandError {
     },
     #[error("{0}")]
     Internal(String),
+    #[error("{}", cancelled_message(*.0))]
+    Cancelled(crate::waits::Wait),
+}
+
+/// A stopped save may still land (the PUT may be on the server already): never "nothing changed".
+fn cancelled_message(what: crate::waits::Wait) -> &'static str {
+    use crate::waits::Wait;
+    match what {
+        Wait::Connect => "You stopped connecting. Connect again when you are ready.",
+        Wait::Load => "You stopped reading the policy. Read it again when the portal answers.",
+        Wait::Save => "You stopped waiting for the save. The portal may have applied your change: read the policy again to see what it holds before you save again.",
+    }
 }
 
 impl CommandError {
@@ -73,6 +85,7 @@ impl CommandError {
             CommandError::NotConnected => "notConnected",
             CommandError::NoSavedPortal => "noKey",
             CommandError::Internal(_) => "internal",
+            CommandError::Cancelled(_) => "cancelled",
         }
     }
 
@@ -107,6 +120,9 @@ impl CommandError {
             }
             CommandError::Service(ServiceError::Refused { problems }) => {
                 Some(json!({ "problems": problems }))
+            }
+            CommandError::Cancelled(crate::waits::Wait::Save) => {
+                Some(json!({ "landed": "unknown" }))
             }
             _ => None,
         }

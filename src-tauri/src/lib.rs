@@ -13,6 +13,7 @@ pub mod commands;
 pub mod error;
 pub mod safe_change;
 pub mod state;
+pub mod waits;
 
 use tauri::Manager;
 
@@ -44,6 +45,7 @@ macro_rules! app_handler {
             $crate::safe_change::list_profiles,
             $crate::safe_change::switch_profile,
             $crate::safe_change::copy_from_profile,
+            $crate::commands::cancel_wait,
         ]
     };
 }

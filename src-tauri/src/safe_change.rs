@@ -359,7 +359,7 @@ pub async fn switch_profile(
     state: State<'_, AppState>,
     name: String,
 ) -> CommandResult<ConnectionInfo> {
-    let result = async {
+    let switching = async {
         let _session = state.session.lock().await;
         let conn = open_profile(&state, &name).await?;
         // The switched-to portal is the one to open at the next launch.
@@ -378,8 +378,11 @@ pub async fn switch_profile(
             }))
             .await;
         Ok(info)
-    }
-    .await;
+    };
+    let result = state
+        .waits
+        .run(crate::waits::Wait::Connect, switching)
+        .await;
     logged("switch_profile", None, result)
 }
 

@@ -56,6 +56,8 @@ pub struct AppState {
     pub(crate) secrets: Arc<dyn SecretStore>,
     /// Replaces the native file dialogs (tests: no desktop); `None` in the app.
     pub(crate) files: Option<Arc<dyn FileChooser>>,
+    /// Connects, reads and saves the admin may stop (`cancel_wait`).
+    pub(crate) waits: crate::waits::Waits,
 }
 
 /// Where export and import read and write, when not asking through the native dialogs.
@@ -89,6 +91,7 @@ impl AppState {
             history,
             secrets,
             files: None,
+            waits: Default::default(),
         }
     }
 

@@ -77,14 +77,15 @@ impl PolicyDiff {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn uid(n: u128) -> Uuid {
+    pub(in crate::policy) fn uid(n: u128) -> Uuid {
         Uuid::from_u128(n)
     }
 
-    fn app(ips: &[&str], users: &[u128]) -> Policy {
+    /// An app policy with these IPs and users `Uuid::from_u128(n)` (shared with `merge`'s tests).
+    pub(in crate::policy) fn app(ips: &[&str], users: &[u128]) -> Policy {
         Policy {
             method: Method::App,
             trusted_ips: ips.iter().map(|s| s.to_string()).collect(),

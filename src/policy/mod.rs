@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod matcher;
+pub mod merge;
 pub mod model;
 pub mod review;
 pub mod rule;

@@ -70,6 +70,10 @@ pub enum IpWarning {
     },
     #[error("The range {text} starts after it ends, so it matches nothing. Use {suggestion}.")]
     ReversedRange { text: String, suggestion: String },
+    /// The server trims both sides of a range, so it matches as meant; but the portal stores the
+    /// text as typed, and every other reader of the list sees the spaces.
+    #[error("\"{text}\" has spaces in it: the server ignores them in a range, but stores the entry as written. Use {suggestion}.")]
+    RangeWhitespace { text: String, suggestion: String },
 }
 
 impl IpWarning {
@@ -83,6 +87,7 @@ impl IpWarning {
             IpWarning::Ipv6ZeroPrefix { .. } => "ipv6-zero-prefix",
             IpWarning::Ipv6PrefixOver32 { .. } => "ipv6-prefix-over-32",
             IpWarning::ReversedRange { .. } => "range-reversed",
+            IpWarning::RangeWhitespace { .. } => "range-whitespace",
         }
     }
 
@@ -95,7 +100,8 @@ impl IpWarning {
             | IpWarning::Ipv4ZeroPrefix { suggestion, .. }
             | IpWarning::Ipv6ZeroPrefix { suggestion, .. }
             | IpWarning::Ipv6PrefixOver32 { suggestion, .. }
-            | IpWarning::ReversedRange { suggestion, .. } => suggestion,
+            | IpWarning::ReversedRange { suggestion, .. }
+            | IpWarning::RangeWhitespace { suggestion, .. } => suggestion,
         }
     }
 }
@@ -552,6 +558,12 @@ fn parse_range(text: &str, dash: usize) -> Result<Parsed, IpEntryError> {
     }
     let mut warnings = Vec::new();
     let fixed = range_suggestion(start, end);
+    if text.contains(char::is_whitespace) {
+        warnings.push(IpWarning::RangeWhitespace {
+            text: text.to_string(),
+            suggestion: fixed.clone(),
+        });
+    }
     if mapped_v4(start).is_some() && mapped_v4(end).is_some() {
         warnings.push(IpWarning::Ipv4Mapped {
             text: text.trim().to_string(),
@@ -821,8 +833,13 @@ mod tests {
         ),
         (
             " 203.0.113.10 - 203.0.113.20 ",
-            &[],
+            &["range-whitespace"],
             "203.0.113.10-203.0.113.20",
+        ),
+        (
+            "10.9.9.9 - 10.9.9.20",
+            &["range-whitespace"],
+            "10.9.9.9-10.9.9.20",
         ),
         ("10.0.0.5-10.0.0.5", &[], "10.0.0.5-10.0.0.5"),
         (

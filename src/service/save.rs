@@ -6,6 +6,7 @@ use super::{my_ip, role_of, Connection, GroupRef, Landed, PersonRef, ServiceErro
 use crate::docspace::models::TfaRequest;
 use crate::docspace::ApiError;
 use crate::history::{HistoryStore, Snapshot};
+use crate::policy::merge::{three_way, Moved};
 use crate::policy::review::{review, Review, ReviewContext};
 use crate::policy::{Method, Policy, PolicyDiff, PortalPolicy};
 
@@ -41,9 +42,38 @@ pub struct NamedReview {
     pub review: Review,
     pub users: Vec<PersonRef>,
     pub groups: Vec<GroupRef>,
+    /// Set when the portal changed since the draft's base was read: their change, mine, and the
+    /// merged draft the review is about (and a save should send).
+    pub moved: Option<Moved>,
 }
 
 impl Connection {
+    /// The review of a draft made on `base`: when the portal moved since, the admin's change is
+    /// re-applied on top of theirs and the review is about that merged draft, so their change is
+    /// never shown as the admin's; `moved` says so, with the three parts.
+    pub async fn review_since(
+        &self,
+        base: &Policy,
+        live: &PortalPolicy,
+        draft: &Policy,
+        my_ip: Option<&str>,
+    ) -> Result<NamedReview, ServiceError> {
+        let Some(moved) = three_way(base, draft, &live.policy) else {
+            return self.review_named(live, draft, my_ip).await;
+        };
+        // Every name in one wave first: the review then finds the users in the cache.
+        let (users, groups) = self
+            .names_for(&[&live.policy, base, draft, &moved.merged])
+            .await?;
+        let review = self.review(live, &moved.merged, my_ip).await?;
+        Ok(NamedReview {
+            review,
+            users,
+            groups,
+            moved: Some(moved),
+        })
+    }
+
     /// [`Connection::review`], with names for every id of `live` and `draft`.
     pub async fn review_named(
         &self,
@@ -58,6 +88,7 @@ impl Connection {
             review,
             users,
             groups,
+            moved: None,
         })
     }
 

@@ -257,9 +257,11 @@ def test_conflict_then_overwrite(app, clean_portal, keychain):
     d = app
     portal = clean_portal
     connected_with_app_draft(d, portal, "10.30.0.1", remember=keychain)
-    # Someone else saves in the meantime.
+    open_review(d)
+    wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
+    # Someone else saves after the review was read (a change before it is merged in the review).
     portal.set_app(["203.0.113.9"])
-    review_and_save(d)
+    el(d, "#confirm-save").click()
     wait(d, lambda: shown(d, "#conflict-panel"), msg="conflict panel")
     assert "203.0.113.9" in el(d, "#conflict-diff").text
     assert portal.state()["app"]["trustedIps"] == ["203.0.113.9"], "nothing was saved"

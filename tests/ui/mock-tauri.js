@@ -407,6 +407,7 @@
       return page(groups.filter((g) => g.name.toLowerCase().includes(q)).map(clone), start || 0);
     },
     review_draft: ({ draft }) => { needConnection(); return review(draft); },
+    cancel_wait: () => 0,
     save_policy: ({ base, draft, overwrite, note }) => {
       needConnection();
       if (conflictArmed && !overwrite) {

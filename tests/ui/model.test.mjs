@@ -2,9 +2,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  splitEntries, isDirty, draftForSave, rebaseDraft, listChange, checkFor, ipCheckSummary, diffIsEmpty, personLabel,
+  splitEntries, tidyEntry, isDirty, draftForSave, rebaseDraft, listChange, checkFor, ipCheckSummary, diffIsEmpty, personLabel,
   samePolicy, hostOf, newestFirst, diffIds, unnamedIds, draftArg, outcomeBadge, outcomeChanged, roleLabel,
-  importIssues, profileChoices, localTime, fileName,
+  importIssues, ownerWarning, profileChoices, localTime, fileName,
 } from '../../ui/js/model.js';
 
 const policy = (method, trustedIps = [], mandatoryUsers = [], mandatoryGroups = []) => ({ method, trustedIps, mandatoryUsers, mandatoryGroups });
@@ -14,9 +14,24 @@ test('splitEntries splits on newlines, commas, semicolons and spaces', () => {
     ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '2001:db8::1']);
 });
 
-test('splitEntries keeps a range with spaces around the dash as one entry', () => {
+test('splitEntries keeps a range with spaces around the dash as one entry, tidied', () => {
   assert.deepEqual(splitEntries('10.0.0.1 - 10.0.0.9, 10.1.0.1-10.1.0.9 10.2.0.1 -10.2.0.9'),
-    ['10.0.0.1 - 10.0.0.9', '10.1.0.1-10.1.0.9', '10.2.0.1 -10.2.0.9']);
+    ['10.0.0.1-10.0.0.9', '10.1.0.1-10.1.0.9', '10.2.0.1-10.2.0.9']);
+  assert.deepEqual(splitEntries('10.9.9.9 - 10.9.9.20'), ['10.9.9.9-10.9.9.20']);
+  assert.deepEqual(splitEntries('10.0.0.0 / 24 2001:db8:: - 2001:db8::ff'), ['10.0.0.0/24', '2001:db8::-2001:db8::ff']);
+});
+
+test('splitEntries keeps words that are no address together: one entry, one error row', () => {
+  assert.deepEqual(splitEntries('office wifi'), ['office wifi']);
+  assert.deepEqual(splitEntries('  office   wifi 10.0.0.1 vpn gateway'), ['office wifi', '10.0.0.1', 'vpn gateway']);
+  assert.deepEqual(splitEntries('cafe 10.0.0.1'), ['cafe', '10.0.0.1']);
+});
+
+test('tidyEntry trims and closes the spaces of a range or network, and leaves words alone', () => {
+  assert.equal(tidyEntry(' 10.9.9.9 - 10.9.9.20 '), '10.9.9.9-10.9.9.20');
+  assert.equal(tidyEntry('10.0.0.0 /24'), '10.0.0.0/24');
+  assert.equal(tidyEntry(' 10.0.0.1 '), '10.0.0.1');
+  assert.equal(tidyEntry('office - wifi'), 'office - wifi');
 });
 
 test('splitEntries drops only separators, never a bad entry', () => {
@@ -169,9 +184,28 @@ test('roleLabel', () => {
 });
 
 test('importIssues never loses an entry', () => {
-  assert.deepEqual(importIssues({ unresolved: ['user X'], unknownIds: [] }), { unresolved: ['user X'], unknownIds: [], any: true });
+  assert.deepEqual(importIssues({ unresolved: ['user X'], unknownIds: [] }), { unresolved: ['user X'], unknownIds: [], owners: [], any: true });
   assert.deepEqual(importIssues({ unresolved: [], unknownIds: ['group G 1234'] }).any, true);
-  assert.deepEqual(importIssues({}), { unresolved: [], unknownIds: [], any: false });
+  assert.deepEqual(importIssues({}), { unresolved: [], unknownIds: [], owners: [], any: false });
+});
+
+test('importIssues flags the owner brought into the mandatory users, unless the admin is the owner', () => {
+  const owner = { id: 'o1', displayName: 'Olga Owner', isOwner: true };
+  const anna = { id: 'u1', displayName: 'Anna', isOwner: false };
+  const copied = { unresolved: [], unknownIds: [], users: [owner, anna], draft: { method: 'app', trustedIps: [], mandatoryUsers: ['o1', 'u1'], mandatoryGroups: [] } };
+  const asAdmin = importIssues(copied, 'admin');
+  assert.deepEqual(asAdmin.owners, ['Olga Owner']);
+  assert.equal(asAdmin.any, true, 'never "every user and group was found" while the owner comes along');
+  assert.deepEqual(importIssues(copied, 'owner'), { unresolved: [], unknownIds: [], owners: [], any: false });
+  // Named but not in the mandatory list: nothing to say.
+  assert.equal(importIssues({ ...copied, draft: { ...copied.draft, mandatoryUsers: ['u1'] } }, 'admin').any, false);
+});
+
+test('ownerWarning: the owner rule for an admin, nothing for the owner or anyone else', () => {
+  assert.match(ownerWarning({ isOwner: true }, 'admin'), /Only the owner can make TFA mandatory for the owner/);
+  assert.equal(ownerWarning({ isOwner: true }, 'owner'), null);
+  assert.equal(ownerWarning({ isOwner: false }, 'admin'), null);
+  assert.equal(ownerWarning(null, 'admin'), null);
 });
 
 test('profileChoices: switcher from two profiles, copy offers the others', () => {

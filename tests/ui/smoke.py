@@ -267,13 +267,17 @@ def pickers(r):
     r.q("#user-more").click()
     r.wait(lambda: len(r.qq("#user-results [role=option]")) > 25, "the second page")
     r.shot("picker")
-    # Keyboard: ArrowDown moves, Enter adds, the option gets marked as added.
+    # Keyboard: ArrowDown moves, Enter adds and empties the box for the next search; ArrowDown
+    # in the empty box reopens the results, the option marked as added.
     search.send_keys(Keys.ARROW_DOWN)
     active = search.get_attribute("aria-activedescendant")
     assert active == "user-opt-1", active
     opt_id = r.q("#user-opt-1").get_attribute("data-id")
     search.send_keys(Keys.ENTER)
     r.wait(lambda: r.qq(f'#user-chips .chip[data-id="{opt_id}"]'), "the new chip")
+    assert search.get_attribute("value") == ""
+    assert search.get_attribute("aria-expanded") == "false"
+    search.send_keys(Keys.ARROW_DOWN)
     assert "is-added" in r.q("#user-opt-1").get_attribute("class")
     search.send_keys(Keys.ESCAPE)
     assert search.get_attribute("aria-expanded") == "false"

@@ -3,9 +3,20 @@
 
 import { call } from './api.js';
 import { $, setBusy, setFieldError } from './dom.js';
+import { createGenerations } from './loads.js';
+import { hostOf } from './model.js';
+import { startWait } from './wait.js';
 
 let onConnected = () => {};
 let running = false;
+/** Connects the admin stopped waiting for are dropped, whatever they answer later. */
+const connects = createGenerations();
+
+/** Stops a connect: Rust drops it (it never becomes the connection), the UI forgets it. */
+function stopConnecting() {
+  connects.invalidate();
+  call('cancel_wait', { what: 'connect' }).catch(() => {});
+}
 
 const PORTAL_KINDS = new Set(['network', 'timeout', 'tls', 'notDocSpace', 'notFound']);
 const KEY_KINDS = new Set(['unauthorized', 'noKey', 'forbidden', 'notAdmin']);
@@ -75,13 +86,27 @@ function setRunning(on, button) {
 async function attempt(button, command, args) {
   if (running) return;
   setRunning(true, button);
+  const ticket = connects.next();
+  const wait = startWait({
+    what: command === 'start_sandbox' ? 'Starting the sandbox portal' : `Connecting to ${hostOf(args.portal)}`,
+    host: $(command === 'start_sandbox' ? '#sandbox-wait' : '#connect-wait'),
+    onCancel: () => {
+      stopConnecting();
+      setRunning(false, button);
+      button.focus();
+    },
+  });
   try {
     const info = await call(command, args);
+    wait.done();
+    if (!connects.isCurrent(ticket)) return;
     els().key.value = '';
     clearErrors();
     setRunning(false, button);
     onConnected(info);
   } catch (err) {
+    wait.done();
+    if (!connects.isCurrent(ticket)) return;
     setRunning(false, button);
     if (command === 'start_sandbox') {
       const e = els();
@@ -154,10 +179,21 @@ export async function autoConnect(portal) {
   showScreen('connecting');
   $('#connecting-portal').textContent = portal;
   els().portal.value = portal;
+  const ticket = connects.next();
+  const wait = startWait({
+    what: `Connecting to ${hostOf(portal)}`,
+    host: $('#connecting-wait'),
+    onCancel: () => {
+      stopConnecting();
+      showConnectForm({ portal });
+    },
+  });
   try {
     const info = await call('connect_saved');
-    onConnected(info);
+    wait.done();
+    if (connects.isCurrent(ticket)) onConnected(info);
   } catch (err) {
-    showConnectForm({ portal, error: err });
+    wait.done();
+    if (connects.isCurrent(ticket)) showConnectForm({ portal, error: err });
   }
 }

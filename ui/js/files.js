@@ -75,7 +75,7 @@ async function adoptImported(res, { kind, what }) {
   }
   rememberPeople(res.users);
   rememberGroups(res.groups);
-  const issues = importIssues(res);
+  const issues = importIssues(res, state.connection && state.connection.role);
   replaceDraft(res.draft, { kind, source: res.source || '', ...issues });
   afterNewDraft(what, res.draft);
   return true;
@@ -109,7 +109,8 @@ function renderNotice() {
   if (!show) return;
   el.classList.toggle('callout-warn', n.any);
   el.classList.toggle('callout-info', !n.any);
-  const count = n.unresolved.length + n.unknownIds.length;
+  const owners = n.owners || [];
+  const count = n.unresolved.length + n.unknownIds.length + owners.length;
   if (n.kind === 'copy') {
     $('#import-notice-title').textContent = `Draft copied from ${hostOf(n.source) || 'another portal'}`;
     $('#import-notice-text').textContent = n.any
@@ -121,6 +122,8 @@ function renderNotice() {
   }
   $('#import-notice-unresolved').hidden = !n.unresolved.length;
   $('#import-unresolved').replaceChildren(...n.unresolved.map((t) => h('li', {}, t)));
+  $('#import-notice-owner').hidden = !owners.length;
+  $('#import-owner').replaceChildren(...owners.map((t) => h('li', {}, t)));
   $('#import-notice-unknown').hidden = !n.unknownIds.length;
   $('#import-unknown').replaceChildren(...n.unknownIds.map((t) => h('li', {}, t)));
 }
@@ -181,7 +184,7 @@ async function runCopy() {
   // The admin was told in the dialog that the copy replaces the unsaved changes.
   rememberPeople(res.users);
   rememberGroups(res.groups);
-  replaceDraft(res.draft, { kind: 'copy', source: res.source || name, ...importIssues(res) });
+  replaceDraft(res.draft, { kind: 'copy', source: res.source || name, ...importIssues(res, state.connection && state.connection.role) });
   afterNewDraft(`The policy of ${from}`, res.draft);
 }
 

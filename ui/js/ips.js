@@ -4,7 +4,7 @@
 
 import { call } from './api.js';
 import { $, h, debounce } from './dom.js';
-import { splitEntries, checkFor, ipCheckSummary, plural } from './model.js';
+import { splitEntries, tidyEntry, checkFor, ipCheckSummary, plural } from './model.js';
 import { state, on, emit, changeDraft } from './state.js';
 
 let seq = 0;
@@ -323,6 +323,11 @@ export function initIps() {
     if (!e.target.classList.contains('ip-text')) return;
     const i = rowIndex(e.target);
     const row = ul.children[i];
+    // Done editing: "10.9.9.9 - 10.9.9.20" is kept as the server reads it, 10.9.9.9-10.9.9.20.
+    const tidy = tidyEntry(entries()[i]);
+    if (tidy && tidy !== entries()[i] && !listsDisabled()) {
+      changeDraft((d) => { d.trustedIps[i] = tidy; });
+    }
     // Not while focus moves to another row: removing would shift the row under the pointer.
     if (e.relatedTarget && ul.contains(e.relatedTarget)) return;
     if (entries()[i] === '' && !listsDisabled()) {

@@ -11,7 +11,7 @@ import { initHeader } from './header.js';
 import { initHistory } from './history.js';
 import { initIps } from './ips.js';
 import { initPickers } from './picker.js';
-import { initPolicy, loadPolicy, resetPolicyScreen } from './policy.js';
+import { initPolicy, loadPolicy, resetPolicyScreen, dropReads } from './policy.js';
 import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
 import { initReadOnly } from './readonly.js';
@@ -21,6 +21,8 @@ import { initToast, toast } from './toast.js';
 import { initWhatIf } from './whatif.js';
 
 function enterPolicy(info) {
+  // A read still on its way is for the previous portal (or an older connection): drop it.
+  dropReads();
   if (state.loaded) forgetPortal();
   setConnection(info);
   hideConnect();
@@ -34,6 +36,7 @@ function enterPolicy(info) {
 function leave({ portal, error } = {}) {
   const d = $('#review-dialog');
   if (d.open) d.close();
+  dropReads();
   resetSession();
   $('#policy-screen').hidden = true;
   $('#savebar').hidden = true;

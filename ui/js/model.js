@@ -18,17 +18,46 @@ export const SYSTEM_GROUP_NOTES = Object.freeze({
   'aced04fa-dd96-4b35-af3e-346bf1eb972d': 'Every guest must use TFA, even from a trusted IP.',
 });
 
+/** A word that may be (part of) an address: hex digits, `.`, `:`, brackets, `%`, `/`, `*`, `-`, with a digit or a colon. */
+function addressLike(token) {
+  return /^[0-9a-fA-F:.[\]%/*-]+$/.test(token) && /[0-9:]/.test(token);
+}
+
 /**
- * Splits pasted or typed text into trusted-IP entries: newlines, commas, semicolons and spaces
- * separate entries, but a range written with spaces around its dash ("10.0.0.1 - 10.0.0.9")
- * stays one entry. Nothing is dropped except the separators themselves.
+ * A typed entry in the form the server reads as meant: no spaces around it, around a range's
+ * dash (the server trims both sides of a range, so `10.0.0.1 - 10.0.0.9` means `10.0.0.1-10.0.0.9`)
+ * or around a network's slash (which the server would fail on).
+ */
+export function tidyEntry(text) {
+  const t = String(text ?? '').trim();
+  return addressLike(t.replace(/\s+/g, '')) ? t.replace(/\s*([-/])\s*/g, '$1') : t;
+}
+
+/**
+ * Splits pasted or typed text into trusted-IP entries: newlines, commas and semicolons separate
+ * entries, and so do spaces between addresses. Words that are no address stay together ("office
+ * wifi" is one entry, to be marked as one error), and a range or network written with spaces
+ * ("10.0.0.1 - 10.0.0.9") is one entry, tidied. Nothing is dropped except the separators.
  */
 export function splitEntries(text) {
   if (text == null) return [];
   const out = [];
   for (const chunk of String(text).split(/[\r\n,;]+/)) {
-    const tokens = chunk.match(/[^\s-]+(?:\s*-\s*[^\s-]+)*|-+/g);
-    if (tokens) out.push(...tokens);
+    const tokens = chunk.match(/[^\s/-]+(?:\s*[-/]\s*[^\s/-]+)*|[-/]+/g) || [];
+    let words = [];
+    const flush = () => {
+      if (words.length) out.push(words.join(' '));
+      words = [];
+    };
+    for (const token of tokens) {
+      if (addressLike(token.replace(/\s+/g, ''))) {
+        flush();
+        out.push(tidyEntry(token));
+      } else {
+        words.push(token);
+      }
+    }
+    flush();
   }
   return out;
 }
@@ -219,11 +248,27 @@ export function roleLabel(role) {
   return ROLE_LABELS[role] || (role ? String(role) : '');
 }
 
-/** The entries of an Imported the admin must hear about; `any` is false when all resolved. */
-export function importIssues(imported) {
+/** The server's owner rule (docs §3.2), in the words the picker, the notices and the review use. */
+export const OWNER_RULE = 'Only the owner can make TFA mandatory for the owner: the portal refuses the save unless the owner makes it.';
+
+/** The owner rule when `person` is the portal owner and the admin (`role`) is not: else null. */
+export function ownerWarning(person, role) {
+  return person && person.isOwner && role !== 'owner' ? OWNER_RULE : null;
+}
+
+/**
+ * The entries of an Imported the admin must hear about; `any` is false when all resolved and
+ * nothing would be refused. `owners` names the portal owner when the draft brings them into the
+ * mandatory users and the admin (`role`) is not the owner.
+ */
+export function importIssues(imported, role = null) {
   const unresolved = [...((imported && imported.unresolved) || [])];
   const unknownIds = [...((imported && imported.unknownIds) || [])];
-  return { unresolved, unknownIds, any: unresolved.length + unknownIds.length > 0 };
+  const mandatory = new Set((imported && imported.draft && imported.draft.mandatoryUsers) || []);
+  const owners = ((imported && imported.users) || [])
+    .filter((u) => u && mandatory.has(u.id) && ownerWarning(u, role))
+    .map((u) => personLabel(u, u.id));
+  return { unresolved, unknownIds, owners, any: unresolved.length + unknownIds.length + owners.length > 0 };
 }
 
 /**

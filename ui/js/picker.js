@@ -5,7 +5,8 @@
 
 import { call } from './api.js';
 import { $, h, debounce, setBusy } from './dom.js';
-import { SYSTEM_GROUP_NOTES } from './model.js';
+import { SYSTEM_GROUP_NOTES, ownerWarning } from './model.js';
+import { createGenerations } from './loads.js';
 import { state, on, changeDraft, rememberPeople, rememberGroups } from './state.js';
 
 const KINDS = {
@@ -18,7 +19,9 @@ const KINDS = {
     label: (p, id) => (p ? p.displayName || p.email || `unknown user ${p.id}` : `unknown user ${id}`),
     sub: (p) => (p && p.known !== false ? p.email || null : 'Not found on this portal'),
     tags: (p) => (p ? [p.isOwner && 'Owner', !p.isOwner && p.isAdmin && 'Admin'].filter(Boolean) : []),
-    note: () => null,
+    // Found where the problem is made: the owner is flagged when picked, not after Confirm.
+    note: (p) => ownerWarning(p, state.connection && state.connection.role),
+    pickWarning: (p) => ownerWarning(p, state.connection && state.connection.role),
   },
   group: {
     command: 'search_groups',
@@ -30,6 +33,7 @@ const KINDS = {
     sub: (g) => (g && g.known === false ? 'Not found on this portal' : g && g.isSystem ? 'System group' : null),
     tags: () => [],
     note: (g, id) => SYSTEM_GROUP_NOTES[id] || null,
+    pickWarning: () => null,
   },
 };
 
@@ -52,7 +56,9 @@ export function createPicker(prefix, kindName, binding) {
   const empty = $(`#${prefix}-empty`);
   const announcer = $(`#${prefix}-announce`);
 
-  const p = { query: '', items: [], total: 0, active: -1, open: false, seq: 0, loading: false, error: null, rovingId: null };
+  /** Only the newest query's answer is shown: typing drops every answer still on its way. */
+  const searches = createGenerations();
+  const p = { query: '', items: [], total: 0, active: -1, open: false, loading: false, error: null, rovingId: null };
 
   const current = () => b.ids();
   const disabled = () => b.disabled();
@@ -113,6 +119,7 @@ export function createPicker(prefix, kindName, binding) {
     listbox.replaceChildren(...p.items.map((item, i) => {
       const isAdded = added.has(item.id);
       const sub = k.sub(item);
+      const warning = k.pickWarning(item);
       return h('li', {
         id: optionId(i),
         role: 'option',
@@ -122,7 +129,8 @@ export function createPicker(prefix, kindName, binding) {
       },
       h('span', { class: 'option-text' },
         h('span', { class: 'option-name' }, k.label(item, item.id)),
-        sub ? h('span', { class: 'option-sub' }, sub) : null),
+        sub ? h('span', { class: 'option-sub' }, sub) : null,
+        warning ? h('span', { class: 'option-sub option-note' }, warning) : null),
       k.tags(item).map((t) => h('span', { class: 'tag' }, t)),
       isAdded ? h('span', { class: 'tag tag-added' }, b.single ? 'Selected' : 'Added') : null);
     }));
@@ -139,7 +147,7 @@ export function createPicker(prefix, kindName, binding) {
   }
 
   async function search(query, start) {
-    const my = ++p.seq;
+    const ticket = searches.next();
     p.loading = true;
     p.error = null;
     if (start === 0) {
@@ -151,7 +159,7 @@ export function createPicker(prefix, kindName, binding) {
     renderPopup();
     try {
       const res = await call(k.command, { query, start });
-      if (my !== p.seq) return;
+      if (!searches.isCurrent(ticket)) return;
       const items = (res && res.items) || [];
       k.remember(items);
       if (start === 0) {
@@ -166,10 +174,10 @@ export function createPicker(prefix, kindName, binding) {
       // A page that brings nothing new ends the paging even if `total` says otherwise.
       if (start > 0 && !items.length) p.total = p.items.length;
     } catch (err) {
-      if (my !== p.seq) return;
+      if (!searches.isCurrent(ticket)) return;
       p.error = err.message;
     } finally {
-      if (my === p.seq) {
+      if (searches.isCurrent(ticket)) {
         p.loading = false;
         input.setAttribute('aria-busy', 'false');
         setBusy(more, false);
@@ -195,13 +203,13 @@ export function createPicker(prefix, kindName, binding) {
       return;
     }
     b.add(item.id);
-    announce(b.added(label));
+    const warning = k.pickWarning(item);
+    announce(warning ? `${b.added(label)} ${warning}` : b.added(label));
     p.rovingId = item.id;
-    if (b.single) {
-      // One choice: done picking, the chip shows who it is.
-      input.value = '';
-      setOpen(false);
-    }
+    // Done with this query: the next one starts from an empty box ("kowal", not "natakowal").
+    // ArrowDown in the empty box reopens these results.
+    input.value = '';
+    setOpen(false);
   }
 
   function move(delta) {
@@ -218,9 +226,10 @@ export function createPicker(prefix, kindName, binding) {
 
   input.addEventListener('input', () => {
     const q = input.value.trim();
+    // An answer still on its way is for older text: it must never show under the new text.
+    searches.invalidate();
     if (!q) {
       debouncedSearch.cancel();
-      p.seq += 1;
       p.loading = false;
       input.setAttribute('aria-busy', 'false');
       setOpen(false);
@@ -235,7 +244,10 @@ export function createPicker(prefix, kindName, binding) {
         e.preventDefault();
         if (!p.open) {
           const q = input.value.trim();
-          if (p.items.length && q === p.query) setOpen(true);
+          if (p.items.length && (q === p.query || !q)) {
+            setOpen(true);
+            renderPopup();
+          }
           else search(q, 0);
         } else if (e.altKey) {
           // Alt+Down only opens.
@@ -423,7 +435,7 @@ export function createPicker(prefix, kindName, binding) {
     p.items = [];
     p.total = 0;
     p.query = '';
-    p.seq += 1;
+    searches.invalidate();
     setOpen(false);
   }
 

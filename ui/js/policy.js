@@ -4,12 +4,16 @@
 import { call } from './api.js';
 import { $, $$, setBusy } from './dom.js';
 import { confirmDialog } from './confirm.js';
-import { clonePolicy } from './model.js';
+import { clonePolicy, hostOf } from './model.js';
+import { createGenerations, meetRead } from './loads.js';
 import { state, on, changeDraft, setLoaded, isDirtyNow, reviewBlocker } from './state.js';
 import { toast } from './toast.js';
+import { startWait } from './wait.js';
 
 let handlers = { onNotConnected: () => {}, onReview: () => {} };
-let loading = false;
+/** Every read of the policy takes a ticket: only the newest one, for the current portal, lands. */
+const reads = createGenerations();
+let readWait = null;
 
 function offerReason(method) {
   const lp = state.loaded;
@@ -89,35 +93,105 @@ function stamp() {
   $('#loaded-at').textContent = `Read at ${t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
 }
 
-/** Reads the policy from the portal and makes it the new base (the draft is replaced). */
-export async function loadPolicy() {
-  if (loading) return;
-  loading = true;
-  showLoadState('loading');
-  const reload = $('#reload-policy');
-  const retry = $('#load-retry');
-  setBusy(reload, true);
-  setBusy(retry, true);
-  const epoch = state.epoch;
-  try {
-    const lp = await call('load_policy');
-    if (epoch !== state.epoch) return;
-    setLoaded(lp);
-    stamp();
-    showLoadState('done');
-  } catch (err) {
-    if (epoch !== state.epoch) return;
-    if (err.kind === 'notConnected') {
-      handlers.onNotConnected(err);
-    } else {
-      showLoadState('error', err);
-      retry.focus();
-    }
-  } finally {
-    loading = false;
-    setBusy(reload, false);
-    setBusy(retry, false);
+function setReading(on) {
+  setBusy($('#reload-policy'), on);
+  setBusy($('#load-retry'), on);
+}
+
+/** What to do with a read that arrives while the admin kept editing (never a silent loss). */
+async function settleRead(lp, start) {
+  const met = meetRead({ base: start.base, startDraft: start.draft, draft: state.draft, read: lp.policy });
+  if (met.kind !== 'ask') {
+    adoptLoaded(lp, met.draft);
+    if (met.kind === 'keep') toast('Read the policy again: it has not changed on the portal, and your edits are kept.', { tone: 'info' });
+    return;
   }
+  const choice = await confirmDialog({
+    title: 'The policy changed on the portal while you were editing',
+    message: "Keep your changes and apply them on top of the portal's current policy, or discard them and take what the portal holds now.",
+    ok: 'Keep my changes',
+    alt: 'Take theirs',
+    cancel: 'Decide later',
+  });
+  if (choice === 'alt') {
+    adoptLoaded(lp);
+    toast("Loaded the portal's current policy. Your changes were discarded.", { tone: 'info' });
+  } else if (choice === 'ok') {
+    // Re-computed now: the draft may have changed before the dialog opened.
+    adoptLoaded(lp, meetRead({ base: start.base, startDraft: start.draft, draft: state.draft, read: lp.policy }).draft);
+    toast("Loaded the portal's current policy and kept your changes on top. Review them before saving.", { tone: 'info' });
+  } else {
+    // Nothing changes: the draft stays on its old base; the review will show the conflict.
+    showLoadState('done');
+    toast('Kept your draft as it is. The review shows what changed on the portal.', { tone: 'info' });
+  }
+}
+
+/**
+ * Reads the policy from the portal. The newest call always completes the screen; an answer for
+ * an older call or another portal is dropped. A draft the admin edits meanwhile is never lost.
+ */
+export async function loadPolicy() {
+  const portal = state.connection ? state.connection.portal : null;
+  const ticket = reads.next(portal);
+  const start = { base: state.loaded && clonePolicy(state.loaded.policy), draft: state.draft && clonePolicy(state.draft) };
+  const current = () => reads.isCurrent(ticket, state.connection ? state.connection.portal : null);
+  showLoadState('loading');
+  setReading(true);
+  if (readWait) readWait.done();
+  const wait = startWait({
+    what: `Reading the TFA policy from ${hostOf(portal || '')}`,
+    host: $(state.loaded ? '#policy-wait' : '#policy-loading-wait'),
+    onCancel: () => cancelRead(ticket),
+  });
+  readWait = wait;
+  let lp = null;
+  let error = null;
+  try {
+    lp = await call('load_policy');
+  } catch (err) {
+    error = err;
+  }
+  wait.done();
+  if (!current()) return;
+  setReading(false);
+  if (lp && lp.portal && portal && lp.portal !== portal) {
+    error = { kind: 'internal', message: `The answer came from ${hostOf(lp.portal)}, not from ${hostOf(portal)}. Retry.` };
+    lp = null;
+  }
+  if (lp) {
+    await settleRead(lp, start);
+    return;
+  }
+  if (error.kind === 'notConnected') {
+    handlers.onNotConnected(error);
+  } else {
+    showLoadState('error', error);
+    $('#load-retry').focus();
+  }
+}
+
+/** The admin stopped waiting for a read: its answer is dropped, the form stays as it is. */
+function cancelRead(ticket) {
+  if (!reads.isCurrent(ticket)) return;
+  reads.invalidate();
+  call('cancel_wait', { what: 'load' }).catch(() => {});
+  setReading(false);
+  if (state.loaded) {
+    showLoadState('done');
+    toast('Stopped reading the policy. The form still shows the policy read before.', { tone: 'info' });
+    $('#reload-policy').focus();
+  } else {
+    showLoadState('error', { kind: 'cancelled', message: 'You stopped reading the policy. Retry when the portal answers again.' });
+    $('#load-retry').focus();
+  }
+}
+
+/** Drops every read in flight (the screen is about to show another portal or none). */
+export function dropReads() {
+  reads.invalidate();
+  if (readWait) readWait.done();
+  setReading(false);
 }
 
 /** Replaces the base with `lp` (after a save or a reload), optionally keeping a draft. */
@@ -145,6 +219,8 @@ async function reloadClicked() {
       danger: true,
     });
     if (choice !== 'ok') return;
+    // Discarded now, so edits made while the read is on its way are the only ones kept.
+    setLoaded(state.loaded);
   }
   await loadPolicy();
 }

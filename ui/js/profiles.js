@@ -8,6 +8,7 @@ import { confirmDialog } from './confirm.js';
 import { hostOf, profileChoices } from './model.js';
 import { state, on, setProfiles, isDirtyNow } from './state.js';
 import { toast } from './toast.js';
+import { startWait } from './wait.js';
 
 let handlers = { onSwitched: () => {}, onLeft: () => {} };
 let switching = false;
@@ -84,6 +85,15 @@ async function switchTo(name) {
   }
   const epoch = state.epoch;
   setSwitching(true);
+  let stopped = false;
+  const wait = startWait({
+    what: `Connecting to ${host}`,
+    host: $('#policy-wait'),
+    onCancel: () => {
+      stopped = true;
+      call('cancel_wait', { what: 'connect' }).catch(() => {});
+    },
+  });
   let info = null;
   let error = null;
   try {
@@ -91,8 +101,16 @@ async function switchTo(name) {
   } catch (err) {
     error = err;
   }
+  wait.done();
   setSwitching(false);
   if (epoch !== state.epoch) return;
+  if (stopped && !info) {
+    // Still on the same portal: the stopped connect never became the connection.
+    restore();
+    toast(`Stopped connecting to ${host}. You are still on ${hostOf(state.connection.portal)}.`, { tone: 'info' });
+    select.focus();
+    return;
+  }
   if (info) {
     handlers.onSwitched(info);
     toast(`Switched to ${hostOf(info.portal)}.`, { tone: 'info' });

@@ -5,10 +5,11 @@
 import { call } from './api.js';
 import { $, h, setBusy, trapFocus } from './dom.js';
 import { confirmDialog } from './confirm.js';
-import { METHOD_LABELS, draftForSave, diffIsEmpty, rebaseDraft, isDirty, personLabel, groupLabel } from './model.js';
+import { METHOD_LABELS, hostOf, draftForSave, diffIsEmpty, rebaseDraft, isDirty, personLabel, groupLabel } from './model.js';
 import { state, on, rememberPeople, rememberGroups } from './state.js';
-import { adoptLoaded } from './policy.js';
+import { adoptLoaded, dropReads } from './policy.js';
 import { toast } from './toast.js';
+import { startWait } from './wait.js';
 
 let seq = 0;
 let busy = false;
@@ -121,8 +122,27 @@ function canConfirm() {
   return r.canSave !== false && !(r.problems || []).some((p) => p.level === 'error');
 }
 
+/** The portal moved since the draft's base: their change, mine, and (below) the result. */
+function renderMoved(moved) {
+  $('#review-moved').hidden = !moved;
+  $('#review-diff-title').textContent = moved ? '3. The result: what changes on the portal now' : 'What changes on the portal';
+  if (!moved) return;
+  renderDiff($('#review-theirs'), moved.theirs, { emptyText: 'No change.' });
+  renderDiff($('#review-mine'), moved.mine, { emptyText: 'No change.' });
+  const clash = moved.methodClash;
+  $('#review-moved-clash').hidden = !clash;
+  $('#review-moved-clash').textContent = clash
+    ? `You both changed the method: they chose ${METHOD_LABELS[clash[0]] || clash[0]}, you chose ${METHOD_LABELS[clash[1]] || clash[1]}. Yours is kept.`
+    : '';
+}
+
 function renderReview(r) {
   setView({ content: true });
+  // What a save sends: with the portal moved, my change on top of theirs, based on what it holds now.
+  current.save = r.moved
+    ? { base: r.moved.live, draft: r.moved.merged }
+    : { base: state.loaded.policy, draft: current.draft };
+  renderMoved(r.moved || null);
   renderDiff($('#review-diff'), r.diff, {
     methodNow: current.draft.method,
     emptyText: "Nothing to save: your draft is the same as the portal's current policy.",
@@ -157,7 +177,7 @@ async function runReview() {
   setView({ loading: true });
   setConfirmEnabled(false);
   try {
-    const r = await call('review_draft', { draft: current.draft, myIp: myIp() });
+    const r = await call('review_draft', { draft: current.draft, myIp: myIp(), base: state.loaded.policy });
     if (my !== seq || !dialog().open) return;
     rememberPeople(r.users);
     rememberGroups(r.groups);
@@ -227,8 +247,15 @@ async function save(overwrite) {
   setBusyState(true, button);
   let result = null;
   let error = null;
+  const wait = startWait({
+    what: `Saving to ${hostOf(state.connection ? state.connection.portal : '')} and reading the policy back`,
+    cancelLabel: 'Stop waiting',
+    host: $('#review-wait'),
+    onCancel: () => call('cancel_wait', { what: 'save' }).catch(() => {}),
+  });
   try {
-    const args = { base: state.loaded.policy, draft: current.draft, overwrite };
+    const saving = current.save || { base: state.loaded.policy, draft: current.draft };
+    const args = { base: saving.base, draft: saving.draft, overwrite };
     const note = $('#save-note').value.trim();
     if (note) args.note = note;
     // The lockout check's address goes with each call; the core keeps no such state.
@@ -238,6 +265,7 @@ async function save(overwrite) {
   } catch (err) {
     error = err;
   }
+  wait.done();
   setBusyState(false, button);
   if (result) {
     adoptLoaded(result.policy);
@@ -256,7 +284,8 @@ async function save(overwrite) {
   $('#review-error').hidden = false;
   $('#review-error-text').textContent = error.message;
   const landed = error.details && error.details.landed;
-  $('#review-reload').hidden = !(error.kind === 'notVerified' || (error.kind === 'saveFailed' && landed !== 'no'));
+  // A stopped save (kind cancelled) may have landed too: offer the fresh read, never "nothing changed".
+  $('#review-reload').hidden = !(error.kind === 'notVerified' || ((error.kind === 'saveFailed' || error.kind === 'cancelled') && landed !== 'no'));
   $('#review-error').focus();
 }
 
@@ -310,6 +339,8 @@ async function reloadBase(button) {
     keep = choice === 'ok';
   }
   setBusyState(true, button);
+  // This read is the newest: an older one still on its way must not land after it.
+  dropReads();
   let lp = null;
   try {
     lp = await call('load_policy');
