@@ -23,4 +23,6 @@ pub const COMMANDS: &[&str] = &[
     "list_profiles",
     "switch_profile",
     "copy_from_profile",
+    "rename_profile",
+    "open_link",
 ];

@@ -66,6 +66,9 @@ impl CommandError {
             CommandError::Secret(e) => e.kind(),
             CommandError::PortalUrl(_) => "validation",
             CommandError::Profile(ProfileError::Unknown(_)) => "notFound",
+            CommandError::Profile(ProfileError::BadName | ProfileError::NameTaken(_)) => {
+                "validation"
+            }
             // A damaged or unwritable settings file: nothing the admin can fix by retrying input.
             CommandError::Profile(_) => "internal",
             CommandError::File { .. } => "file",

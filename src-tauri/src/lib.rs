@@ -8,6 +8,7 @@
 //! [`builder`] is generic over the runtime, so tests drive the real command set and the real
 //! capability file through `tauri::test::mock_builder()`.
 
+pub mod about;
 mod command_names;
 pub mod commands;
 pub mod error;
@@ -44,6 +45,8 @@ macro_rules! app_handler {
             $crate::safe_change::list_profiles,
             $crate::safe_change::switch_profile,
             $crate::safe_change::copy_from_profile,
+            $crate::safe_change::rename_profile,
+            $crate::about::open_link,
         ]
     };
 }
@@ -96,8 +99,27 @@ pub fn run() {
         .plugin(log_plugin())
         // Native save/open dialogs for export and import, used from Rust only: the webview gets
         // no dialog permission.
-        .plugin(tauri_plugin_dialog::init());
+        .plugin(tauri_plugin_dialog::init())
+        // Size, position and maximized state of the window, saved on close and restored at launch.
+        // Not its visibility: the window appears only once its page is painted (below).
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        // Opens the About dialog's fixed links in the system browser (see `about`).
+        .plugin(tauri_plugin_opener::init());
     builder(app, state)
+        // The window is created hidden (tauri.conf.json) and shown when its page has loaded, so
+        // the first thing on screen is the app's frame, never a blank window.
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                let _ = webview.window().show();
+            }
+        })
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running the DocSpace TFA Policy app");
 }
