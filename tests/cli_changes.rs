@@ -522,7 +522,7 @@ async fn apply_checks_self_lockout_for_the_address_the_admin_names() {
     .await;
     assert_ne!(bad.code, 0);
     assert!(
-        bad.stderr.contains("myIp") && bad.stderr.contains("not an IP address"),
+        !bad.stderr.contains("myIp") && bad.stderr.contains("\"home\" is not an IP address"),
         "{}",
         bad.stderr
     );

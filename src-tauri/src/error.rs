@@ -42,7 +42,7 @@ pub enum CommandError {
     PortalUrl(#[from] PortalUrlError),
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    #[error("The sandbox portal could not be started: {0}")]
+    #[error("The sandbox portal could not start: {0}. Restart the app and try again.")]
     Sandbox(#[from] SandboxError),
     #[error("The app is not connected to a portal. Connect to a portal first.")]
     NotConnected,

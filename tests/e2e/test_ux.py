@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -316,7 +317,6 @@ def test_accessibility_audit_of_every_screen_and_dialog(app, clean_portal, keych
 def test_startup_goes_straight_to_the_first_screen(profile, artifacts):
     """Launch → connect form within 1.2x launch → DOMContentLoaded, with no "Starting…" in between.
     The figures (ms from the launch request) go to startup.json for the report."""
-    import time
     t0 = time.time() * 1000
     d = profile.launch()
     connect_form(d)
@@ -333,3 +333,15 @@ def test_startup_goes_straight_to_the_first_screen(profile, artifacts):
     print("start-up:", figures)
     assert not t["boot"], '"Starting…" is still on screen'
     assert figures["launchToConnectForm"] <= 1.2 * figures["launchToDomContentLoaded"], figures
+
+
+def test_the_window_size_is_remembered(profile):
+    d = profile.launch()
+    connect_form(d)
+    d.set_window_size(900, 650)
+    wait(d, lambda: d.execute_script("return [window.outerWidth, window.outerHeight]") == [900, 650], msg="resized")
+    time.sleep(1.5)  # the app saves the size half a second after the last change
+    profile.quit(d)
+    d = profile.launch()
+    connect_form(d)
+    assert d.execute_script("return [window.outerWidth, window.outerHeight]") == [900, 650]
