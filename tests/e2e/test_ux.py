@@ -153,7 +153,9 @@ def test_a_notice_of_the_previous_portal_is_gone_after_switching(app, clean_port
     d.execute_script("arguments[0].value = arguments[0].options[[...arguments[0].options].findIndex(o => !o.selected && o.value)].value;"
                      "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el(d, "#profile-switcher"))
     wait(d, lambda: el(d, "#session-portal").get_attribute("title") == clean_portal.url, msg="switched")
-    assert "Changes discarded" not in toast_text(d)
+    wait(d, lambda: el(d, "#profile-switcher").is_enabled(), msg="switch finished")
+    assert el(d, "#policy-host").text == clean_portal.url.split("//")[1]
+    assert "Changes discarded" not in toast_text(d) and "Staging" not in toast_text(d), toast_text(d)
 
 
 # ---- point 13: comforts -------------------------------------------------------------------------
