@@ -147,6 +147,17 @@ pub fn run() {
         // The window is created hidden (tauri.conf.json) and shown when its page has loaded, so
         // the first thing on screen is the app's frame, never a blank window.
         .on_window_event(save_window_state_soon)
+        // Should the page never report that it loaded, the window still appears.
+        .setup(|app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.show();
+                }
+            });
+            Ok(())
+        })
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 let _ = webview.window().show();
