@@ -18,7 +18,14 @@ pub enum ProfileError {
     Write { path: String, detail: String },
     #[error("There is no saved portal named \"{0}\".")]
     Unknown(String),
+    #[error("A portal name cannot be empty or longer than {MAX_NAME_CHARS} characters. Type a short name such as \"Production\".")]
+    BadName,
+    #[error("Another saved portal is already named \"{0}\". Choose a different name.")]
+    NameTaken(String),
 }
+
+/// Longest profile name: it has to fit the header's switcher.
+pub const MAX_NAME_CHARS: usize = 60;
 
 /// One saved portal. The keychain entry's account is `portal`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,11 +54,11 @@ impl Profiles {
             self.current = Some(p.name.clone());
             return p;
         }
-        let base = portal.host();
+        let base = readable_name(portal);
         let mut name = base.clone();
         let mut n = 2;
         while self.profiles.iter().any(|p| p.name == name) {
-            name = format!("{base}-{n}");
+            name = format!("{base} ({n})");
             n += 1;
         }
         let p = Profile {
@@ -75,6 +82,31 @@ impl Profiles {
             p.name = name.to_string();
         }
         p
+    }
+
+    /// Gives the saved portal `old` the name `new` (trimmed); the current one stays current.
+    pub fn rename(&mut self, old: &str, new: &str) -> Result<Profile, ProfileError> {
+        let new = new.trim();
+        if new.is_empty()
+            || new.chars().count() > MAX_NAME_CHARS
+            || new.chars().any(char::is_control)
+        {
+            return Err(ProfileError::BadName);
+        }
+        if new != old && self.find(new).is_ok() {
+            return Err(ProfileError::NameTaken(new.to_string()));
+        }
+        let entry = self
+            .profiles
+            .iter_mut()
+            .find(|p| p.name == old)
+            .ok_or_else(|| ProfileError::Unknown(old.to_string()))?;
+        entry.name = new.to_string();
+        let renamed = entry.clone();
+        if self.current.as_deref() == Some(old) {
+            self.current = Some(new.to_string());
+        }
+        Ok(renamed)
     }
 
     pub fn find(&self, name: &str) -> Result<&Profile, ProfileError> {
@@ -158,6 +190,16 @@ impl ProfileStore {
         })?
     }
 
+    /// [`Profiles::rename`], saved.
+    pub fn rename(&self, old: &str, new: &str) -> Result<Profile, ProfileError> {
+        self.locked(|| {
+            let mut profiles = self.load()?;
+            let profile = profiles.rename(old, new)?;
+            self.write(&profiles)?;
+            Ok(profile)
+        })
+    }
+
     /// Writes to a temporary file and renames it, so a crash never leaves half a file.
     fn write(&self, profiles: &Profiles) -> Result<(), ProfileError> {
         let err = |e: std::io::Error| ProfileError::Write {
@@ -170,6 +212,29 @@ impl ProfileStore {
         )
         .map_err(err)
     }
+}
+
+/// A name a person recognises: the host, with the port when there is one and the path when the
+/// portal lives below the root; "This computer" for a loopback portal.
+fn readable_name(portal: &PortalUrl) -> String {
+    let url = url::Url::parse(portal.as_str()).ok();
+    let port = url.as_ref().and_then(|u| u.port());
+    let path = url
+        .as_ref()
+        .map(|u| u.path().trim_matches('/').to_string())
+        .unwrap_or_default();
+    let mut name = if portal.is_loopback() {
+        "This computer".to_string()
+    } else {
+        portal.host()
+    };
+    if let Some(port) = port {
+        name = format!("{name}, port {port}");
+    }
+    if !path.is_empty() {
+        name = format!("{name}, /{path}");
+    }
+    name
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -212,9 +277,77 @@ mod tests {
         let a2 = p.remember(&PortalUrl::parse("https://A.example.com/").unwrap());
         assert_eq!(a2, a);
         let b = p.remember(&PortalUrl::parse("https://a.example.com:8443").unwrap());
-        assert_eq!(b.name, "a.example.com-2");
+        assert_eq!(b.name, "a.example.com, port 8443");
         assert_eq!(p.current_profile(), Some(&b));
         assert_eq!(p.profiles.len(), 2);
+    }
+
+    #[test]
+    fn names_are_readable_and_unique() {
+        let mut p = Profiles::default();
+        let names: Vec<String> = [
+            "http://127.0.0.1:8091",
+            "http://127.0.0.1:8092",
+            "http://localhost:8091",
+            "https://docs.example.com/space",
+            "https://docs.example.com",
+        ]
+        .iter()
+        .map(|u| p.remember(&PortalUrl::parse(u).unwrap()).name)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "This computer, port 8091",
+                "This computer, port 8092",
+                "This computer, port 8091 (2)",
+                "docs.example.com, /space",
+                "docs.example.com",
+            ]
+        );
+    }
+
+    #[test]
+    fn rename_keeps_the_portal_and_refuses_clashes_and_empty_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::in_dir(dir.path());
+        store
+            .remember(&PortalUrl::parse("https://a.example.com").unwrap(), None)
+            .unwrap();
+        store
+            .remember(&PortalUrl::parse("https://b.example.com").unwrap(), None)
+            .unwrap();
+        let renamed = store.rename("b.example.com", "  Production ").unwrap();
+        assert_eq!(
+            renamed,
+            Profile {
+                name: "Production".into(),
+                portal: "https://b.example.com".into()
+            }
+        );
+        let saved = store.load().unwrap();
+        assert_eq!(
+            saved.current.as_deref(),
+            Some("Production"),
+            "the current portal stays current"
+        );
+        assert!(matches!(
+            store.rename("a.example.com", "Production"),
+            Err(ProfileError::NameTaken(_))
+        ));
+        assert!(matches!(
+            store.rename("a.example.com", "   "),
+            Err(ProfileError::BadName)
+        ));
+        assert!(matches!(
+            store.rename("nope", "x"),
+            Err(ProfileError::Unknown(_))
+        ));
+        assert_eq!(
+            store.rename("a.example.com", "Staging").unwrap().portal,
+            "https://a.example.com"
+        );
+        assert_eq!(store.load().unwrap().current.as_deref(), Some("Production"));
     }
 
     #[test]

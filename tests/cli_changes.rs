@@ -415,6 +415,53 @@ async fn profiles_select_portals_and_copy_carries_a_policy_across() {
     );
     assert!(shown.stdout.contains("Uma User"), "{}", shown.stdout);
     assert_eq!(copied.code, 0, "{}", copied.stderr);
+    assert!(
+        na.starts_with("This computer, port "),
+        "a readable name: {na}"
+    );
+
+    let home_path = h.path().to_path_buf();
+    let (na3, nb3) = (na.clone(), nb.clone());
+    let (renamed, by_new_name, clash) = tokio::task::spawn_blocking(move || {
+        (
+            run(
+                &home_path,
+                None,
+                OWNER_KEY,
+                &["profiles", "rename", &na3, "Staging"],
+                "",
+            ),
+            run(
+                &home_path,
+                None,
+                OWNER_KEY,
+                &["--profile", "Staging", "show"],
+                "",
+            ),
+            run(
+                &home_path,
+                None,
+                OWNER_KEY,
+                &["profiles", "rename", "Staging", &nb3],
+                "",
+            ),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(renamed.code, 0, "{}", renamed.stderr);
+    assert!(
+        renamed.stdout.contains(&format!("  Staging  {}", a.url())),
+        "{}",
+        renamed.stdout
+    );
+    assert!(
+        by_new_name.stdout.contains("Uma User"),
+        "{}",
+        by_new_name.stderr
+    );
+    assert_eq!(clash.code, 1);
+    assert!(clash.stderr.contains("already named"), "{}", clash.stderr);
     assert_eq!(
         live(&b).await,
         policy(Method::App, &["10.0.0.1"], &[b.user_id()], &[]),
@@ -478,7 +525,7 @@ async fn apply_checks_self_lockout_for_the_address_the_admin_names() {
     .await;
     assert_ne!(bad.code, 0);
     assert!(
-        bad.stderr.contains("myIp") && bad.stderr.contains("not an IP address"),
+        !bad.stderr.contains("myIp") && bad.stderr.contains("\"home\" is not an IP address"),
         "{}",
         bad.stderr
     );

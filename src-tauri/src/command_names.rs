@@ -24,4 +24,6 @@ pub const COMMANDS: &[&str] = &[
     "switch_profile",
     "copy_from_profile",
     "cancel_wait",
+    "rename_profile",
+    "open_link",
 ];

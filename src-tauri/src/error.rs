@@ -42,7 +42,7 @@ pub enum CommandError {
     PortalUrl(#[from] PortalUrlError),
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    #[error("The sandbox portal could not be started: {0}")]
+    #[error("The sandbox portal could not start: {0}. Restart the app and try again.")]
     Sandbox(#[from] SandboxError),
     #[error("The app is not connected to a portal. Connect to a portal first.")]
     NotConnected,
@@ -78,6 +78,9 @@ impl CommandError {
             CommandError::Secret(e) => e.kind(),
             CommandError::PortalUrl(_) => "validation",
             CommandError::Profile(ProfileError::Unknown(_)) => "notFound",
+            CommandError::Profile(ProfileError::BadName | ProfileError::NameTaken(_)) => {
+                "validation"
+            }
             // A damaged or unwritable settings file: nothing the admin can fix by retrying input.
             CommandError::Profile(_) => "internal",
             CommandError::File { .. } => "file",

@@ -8,6 +8,7 @@
 //! [`builder`] is generic over the runtime, so tests drive the real command set and the real
 //! capability file through `tauri::test::mock_builder()`.
 
+pub mod about;
 mod command_names;
 pub mod commands;
 pub mod error;
@@ -46,6 +47,8 @@ macro_rules! app_handler {
             $crate::safe_change::switch_profile,
             $crate::safe_change::copy_from_profile,
             $crate::commands::cancel_wait,
+            $crate::safe_change::rename_profile,
+            $crate::about::open_link,
         ]
     };
 }
@@ -77,6 +80,40 @@ fn log_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
+/// What of the window is remembered: everything but visibility (the window appears only once its
+/// page is painted).
+fn window_state_flags() -> tauri_plugin_window_state::StateFlags {
+    use tauri_plugin_window_state::StateFlags;
+    StateFlags::all() - StateFlags::VISIBLE
+}
+
+/// The plugin writes its file only when the app exits normally; saving half a second after the
+/// last move or resize keeps the size and position even when the app is killed or crashes.
+fn save_window_state_soon<R: tauri::Runtime>(
+    window: &tauri::Window<R>,
+    event: &tauri::WindowEvent,
+) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::AppHandleExt;
+    static GENERATION: AtomicU64 = AtomicU64::new(0);
+    if !matches!(
+        event,
+        tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+    ) {
+        return;
+    }
+    let mine = GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if GENERATION.load(Ordering::SeqCst) == mine {
+            if let Err(e) = app.save_window_state(window_state_flags()) {
+                log::warn!("cannot save the window's size and position: {e}");
+            }
+        }
+    });
+}
+
 /// The desktop app.
 pub fn run() {
     let state = match AppState::new_default() {
@@ -98,8 +135,36 @@ pub fn run() {
         .plugin(log_plugin())
         // Native save/open dialogs for export and import, used from Rust only: the webview gets
         // no dialog permission.
-        .plugin(tauri_plugin_dialog::init());
+        .plugin(tauri_plugin_dialog::init())
+        // Size, position and maximized state of the window, saved on close and restored at launch.
+        // Not its visibility: the window appears only once its page is painted (below).
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(window_state_flags())
+                .build(),
+        )
+        // Opens the About dialog's fixed links in the system browser (see `about`).
+        .plugin(tauri_plugin_opener::init());
     builder(app, state)
+        // The window is created hidden (tauri.conf.json) and shown when its page has loaded, so
+        // the first thing on screen is the app's frame, never a blank window.
+        .on_window_event(save_window_state_soon)
+        // Should the page never report that it loaded, the window still appears.
+        .setup(|app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.show();
+                }
+            });
+            Ok(())
+        })
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                let _ = webview.window().show();
+            }
+        })
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running the DocSpace TFA Policy app");
 }

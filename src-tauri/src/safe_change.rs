@@ -354,6 +354,25 @@ pub async fn list_profiles(state: State<'_, AppState>) -> CommandResult<ProfileL
     })
 }
 
+/// Gives a saved portal another name; the list afterwards.
+#[tauri::command]
+pub async fn rename_profile(
+    state: State<'_, AppState>,
+    name: String,
+    new_name: String,
+) -> CommandResult<ProfileList> {
+    let store = state.profiles.clone();
+    let profiles = blocking(move || {
+        store.rename(&name, &new_name)?;
+        Ok(store.load()?)
+    })
+    .await?;
+    Ok(ProfileList {
+        current: profiles.current.clone(),
+        profiles: profiles.profiles,
+    })
+}
+
 #[tauri::command]
 pub async fn switch_profile(
     state: State<'_, AppState>,

@@ -212,7 +212,8 @@ fn capability_grants_exactly_the_app_commands() {
         app, expected,
         "the capability must allow every app command and nothing else of the app"
     );
-    // Core: only the three calls of the unsaved-changes guard on window close (ui/js/main.js).
+    // Core: only the three calls of the unsaved-changes guard on window close (ui/js/closeguard.js),
+    // and the window-state plugin (size and position remembered).
     let core: BTreeSet<&str> = granted
         .iter()
         .filter(|p| p.contains(':'))
@@ -223,7 +224,8 @@ fn capability_grants_exactly_the_app_commands() {
         BTreeSet::from([
             "core:event:allow-listen",
             "core:event:allow-unlisten",
-            "core:window:allow-destroy"
+            "core:window:allow-destroy",
+            "window-state:default"
         ])
     );
 }

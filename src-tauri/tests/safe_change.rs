@@ -283,6 +283,33 @@ fn profiles_switch_and_copy_between_portals() {
 
     let e = h.err("switch_profile", json!({ "name": "no-such-portal" }));
     assert_eq!(e["kind"], "notFound", "{e}");
+
+    assert!(
+        name_a.starts_with("This computer, port"),
+        "readable: {name_a}"
+    );
+    let renamed = h.ok(
+        "rename_profile",
+        json!({ "name": name_a, "newName": "Staging" }),
+    );
+    assert_eq!(renamed["current"], "Staging", "{renamed}");
+    assert!(renamed["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "Staging" && p["portal"] == a.url()));
+    let e = h.err(
+        "rename_profile",
+        json!({ "name": "Staging", "newName": name_b }),
+    );
+    assert_eq!(e["kind"], "validation", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("already named"),
+        "{e}"
+    );
+    let name_a = "Staging".to_string();
+    h.ok("switch_profile", json!({ "name": name_b }));
+    h.ok("switch_profile", json!({ "name": name_a }));
     h.ok("forget_key", json!({}));
     let e = h.err("copy_from_profile", json!({ "name": name_a }));
     assert_eq!(e["kind"], "notConnected", "forget_key disconnected {e}");

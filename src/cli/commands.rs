@@ -8,7 +8,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use super::render;
-use super::{ChangeOpts, Cli, Command, SearchArgs, EXIT_DECLINED};
+use super::{ChangeOpts, Cli, Command, ProfileAction, SearchArgs, EXIT_DECLINED};
 use crate::docspace::{ClientOptions, DocSpaceClient, PortalUrl};
 use crate::history::HistoryStore;
 use crate::policy::{Policy, PortalPolicy};
@@ -77,11 +77,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             };
             sandbox(config, port).await
         }
-        Command::Profiles => {
-            print!(
-                "{}",
-                render::profiles(&ProfileStore::default_location()?.load()?)
-            );
+        Command::Profiles { action } => {
+            let store = ProfileStore::default_location()?;
+            if let Some(ProfileAction::Rename { old, new }) = action {
+                let renamed = store.rename(&old, &new)?;
+                println!(
+                    "Renamed \"{old}\" to \"{}\" ({}).",
+                    renamed.name, renamed.portal
+                );
+            }
+            print!("{}", render::profiles(&store.load()?));
             Ok(ExitCode::SUCCESS)
         }
         Command::Login => login(target()?, profile.as_deref()).await,

@@ -61,13 +61,22 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ProfileAction {
+    /// Give a saved portal another name (quote names with spaces).
+    Rename { old: String, new: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read an API key from standard input, check it, store it in the OS keychain, and save the portal.
     Login,
     /// Delete the stored API key of the portal from the keychain.
     Logout,
-    /// List the saved portals.
-    Profiles,
+    /// List the saved portals (`profiles rename OLD NEW` renames one).
+    Profiles {
+        #[command(subcommand)]
+        action: Option<ProfileAction>,
+    },
     /// Print the portal's TFA policy (and whether it drifted from this app's last save).
     Show {
         /// Print JSON: {"method","trustedIps","mandatoryUsers","mandatoryGroups", ...}.

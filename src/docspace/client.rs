@@ -349,10 +349,10 @@ impl DocSpaceClient {
             return Err(self.status_error(&raw));
         }
         if raw.body.iter().all(u8::is_ascii_whitespace) {
-            return Err(self.not_docspace("it answered with an empty body".into()));
+            return Err(self.not_docspace("the answer is empty".into()));
         }
         if looks_like_html(&raw) {
-            return Err(self.not_docspace("it answered with a web page (HTML), not the JSON of the DocSpace API; a login page or proxy may be in the way".into()));
+            return Err(self.not_docspace("the answer is a web page (HTML), not JSON".into()));
         }
         let value: serde_json::Value = serde_json::from_slice(&raw.body)
             .map_err(|e| self.not_docspace(format!("the answer is not valid JSON ({e})")))?;

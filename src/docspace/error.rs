@@ -1,67 +1,68 @@
-//! Errors of the REST client. Each says what happened, on which portal, and what to do.
-//! None of them can carry the API key: they are built from the portal URL, the status and the
-//! server's own `error.message`, which the client scrubs ([`ApiError::map_text`], `crate::redact`).
+//! Errors of the REST client. Each says what happened, on which portal, and what to do; the
+//! sentences are in [`crate::messages`]. None of them can carry the API key: they are built from
+//! the portal URL, the status and the server's own `error.message`, which the client scrubs
+//! ([`ApiError::map_text`], `crate::redact`).
 
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    #[error("{portal} did not accept the API key (HTTP 401): it is wrong, expired or revoked. Create a new key in DocSpace (Developer Tools > API keys) and connect again.")]
+    #[error("{}", crate::messages::api(self))]
     Unauthorized { portal: String },
 
-    #[error("{portal} refused the request (HTTP {status}): {message}. Only the portal owner and DocSpace admins can change the TFA policy; only the owner can make TFA mandatory for the owner.")]
+    #[error("{}", crate::messages::api(self))]
     Forbidden {
         portal: String,
         status: u16,
         message: String,
     },
 
-    #[error("{portal} has no {what} (HTTP 404): {message}. Check the portal address; an older DocSpace version may not have this part of the API.")]
+    #[error("{}", crate::messages::api(self))]
     NotFound {
         portal: String,
         what: String,
         message: String,
     },
 
-    #[error("{portal} rejected the request as invalid (HTTP 400): {message}. This is a bug in the app or an unsupported server version; please report it.")]
+    #[error("{}", crate::messages::api(self))]
     BadRequest { portal: String, message: String },
 
-    #[error("{portal} is busy (HTTP 429) and asked to slow down. Wait {retry_after_secs} s and try again.")]
+    #[error("{}", crate::messages::api(self))]
     RateLimited {
         portal: String,
         retry_after_secs: u64,
     },
 
-    #[error("{portal} failed with a server error (HTTP {status}): {message}. Try again later; if it persists, check the portal's logs.")]
+    #[error("{}", crate::messages::api(self))]
     Server {
         portal: String,
         status: u16,
         message: String,
     },
 
-    #[error("{portal} answered with unexpected HTTP {status}: {message}.")]
+    #[error("{}", crate::messages::api(self))]
     UnexpectedStatus {
         portal: String,
         status: u16,
         message: String,
     },
 
-    #[error("{portal} did not answer within {secs} s. Check the address and your network, then try again.")]
+    #[error("{}", crate::messages::api(self))]
     Timeout { portal: String, secs: u64 },
 
-    #[error("Cannot reach {portal}: {detail}. Check the address, your network and any proxy or firewall, then try again.")]
+    #[error("{}", crate::messages::api(self))]
     Connect { portal: String, detail: String },
 
-    #[error("The secure connection to {portal} failed: {detail}. The portal's certificate is not trusted or not valid for this address; certificate checks stay on, so fix the certificate or use the portal's correct https address.")]
+    #[error("{}", crate::messages::api(self))]
     Tls { portal: String, detail: String },
 
-    #[error("{portal} redirected the request to {location}. Use that address as the portal address (or check that the address points at DocSpace).")]
+    #[error("{}", crate::messages::api(self))]
     Redirected { portal: String, location: String },
 
-    #[error("{portal} does not look like a DocSpace API: {detail}. Check the portal address.")]
+    #[error("{}", crate::messages::api(self))]
     NotDocSpace { portal: String, detail: String },
 
-    #[error("The answer from {portal} was larger than {limit_mib} MiB and was not read. Check the portal address.")]
+    #[error("{}", crate::messages::api(self))]
     TooLarge { portal: String, limit_mib: u64 },
 }
 

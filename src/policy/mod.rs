@@ -13,7 +13,7 @@ pub use diff::PolicyDiff;
 pub use matcher::{first_match, server_matches, MatchError};
 pub use model::{Method, MethodOffer, Policy, PortalPolicy};
 pub use review::{Level, Problem, Review, ReviewContext};
-pub use rule::{evaluate, Reason, Subject, UserRole, Verdict};
+pub use rule::{evaluate, Reason, Subject, UserRole, Verdict, Who};
 pub use system_groups::{is_system_group, system_group_name};
 pub use trusted_ip::{
     check_list, parse_entry, EntryCheck, IpEntry, IpEntryError, IpEntryKind, IpWarning,

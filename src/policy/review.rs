@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::diff::PolicyDiff;
 use super::model::{Method, Policy, PortalPolicy};
-use super::rule::{evaluate, Subject, UserRole};
+use super::rule::{evaluate, Subject, UserRole, Who};
 use super::trusted_ip::check_list;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +57,8 @@ pub struct ReviewContext {
     /// The caller's account type and groups, for the server's rule.
     pub caller_role: Option<UserRole>,
     pub caller_groups: Vec<Uuid>,
+    /// Names of the caller's groups, so the lockout warning never shows a bare id.
+    pub caller_group_names: Vec<(Uuid, String)>,
     /// The address the caller signs in from, if they named it: then the lockout check uses the
     /// server's rule for that address instead of assuming the worst.
     pub caller_ip: Option<String>,
@@ -177,8 +179,12 @@ pub fn validate(draft: &Policy, live: &PortalPolicy, ctx: &ReviewContext) -> Vec
             out.push(Problem::warning(
                 "method",
                 format!(
-                    "From {ip} you would need a second factor after this change ({}), and the portal does not report an authenticator app linked to your account: set one up before your next sign-in (this app keeps working with its API key).",
-                    verdict.explain_with("you", |_| None).trim_start_matches("Required: ").trim_end_matches('.')
+                    "From {ip} you would need a second factor after this change: {}, and the portal does not report an authenticator app linked to your account. Set one up before your next sign-in (this app keeps working with its API key).",
+                    verdict.clause(Who::You, |id| ctx
+                        .caller_group_names
+                        .iter()
+                        .find(|(g, _)| *g == id)
+                        .map(|(_, name)| name.clone()))
                 ),
             ));
         }
@@ -369,6 +375,35 @@ mod tests {
         assert!(messages(&someone_else, Level::Warning)
             .iter()
             .all(|m| !m.contains("yourself")));
+    }
+
+    #[test]
+    fn the_lockout_warning_names_the_group_and_speaks_to_the_admin() {
+        let engineering = Uuid::from_u128(0xE);
+        let ctx = ReviewContext {
+            caller_role: Some(UserRole::DocSpaceAdmin),
+            caller_ip: Some("10.1.2.3".into()),
+            caller_groups: vec![engineering],
+            caller_group_names: vec![(engineering, "Engineering".into())],
+            ..ctx(2, false, Some(false))
+        };
+        let mut draft = app(&["10.0.0.0/8"], &[]);
+        draft.mandatory_groups = vec![engineering];
+        let r = review(&portal(Policy::disabled(), false), &draft, &ctx);
+        let warning = messages(&r, Level::Warning)
+            .into_iter()
+            .find(|m| m.starts_with("From 10.1.2.3"))
+            .expect("a lockout warning");
+        assert!(
+            warning.contains(
+                "you are in the mandatory group Engineering, which applies from any address"
+            ),
+            "{warning}"
+        );
+        assert!(
+            !warning.contains("you is") && !warning.contains(&engineering.to_string()),
+            "{warning}"
+        );
     }
 
     #[test]

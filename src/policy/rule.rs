@@ -109,23 +109,81 @@ impl Verdict {
     /// A sentence for a person: `user` is how to call the subject ("Anna"), `group_name` names
     /// ordinary groups (system groups are named already; unknown ids are shown as ids).
     pub fn explain_with(&self, user: &str, group_name: impl Fn(Uuid) -> Option<String>) -> String {
-        let ip = &self.request_ip;
+        self.explain_for(Who::Named(user), group_name)
+    }
+
+    /// [`Verdict::explain_with`] for any grammatical person.
+    pub fn explain_for(&self, who: Who, group_name: impl Fn(Uuid) -> Option<String>) -> String {
         match &self.reason {
-            Reason::TfaOff => "Not required: two-factor authentication is off on this portal.".to_string(),
-            Reason::MandatoryGroup(group) => {
-                let name = system_group_name(*group).map(str::to_string).or_else(|| group_name(*group)).unwrap_or_else(|| group.to_string());
-                format!("Required: {user} is in the mandatory group {name}, which applies from any address.")
-            }
-            Reason::MandatoryUser => format!("Required: {user} is on the list of mandatory users, which applies from any address."),
-            Reason::TrustedIp { index, entry } => {
-                format!("Not required: {user} signs in from {ip}, which matches trusted IP entry {} ({entry}).", index + 1)
-            }
-            Reason::NotOnTrustedIp => format!("Required: {ip} matches none of the trusted IPs, so {user} must use a second factor."),
-            Reason::NoTrustedIps => format!("Required: two-factor authentication is on and there are no trusted IPs, so {user} must use it from any address."),
             Reason::ServerError { index, entry, detail } => format!(
-                "Sign-in fails: trusted IP entry {} ({entry}) makes the server fail with an error (HTTP 500) for {user} signing in from {ip}: {detail}. Fix or remove that entry.",
+                "Sign-in fails: trusted IP entry {} ({entry}) makes the server fail with an error (HTTP 500) for {} signing in from {}: {detail}. Fix or remove that entry.",
+                index + 1,
+                who.object(),
+                self.request_ip
+            ),
+            _ => {
+                let verdict = if self.required { "Required" } else { "Not required" };
+                let clause = self.clause(who, group_name);
+                format!("{verdict}: {clause}.")
+            }
+        }
+    }
+
+    /// Why, as a clause without the verdict and the full stop: "you are in the mandatory group
+    /// Finance, which applies from any address". Group ids are named through `group_name`.
+    pub fn clause(&self, who: Who, group_name: impl Fn(Uuid) -> Option<String>) -> String {
+        let ip = &self.request_ip;
+        let (subj, obj) = (who.subject(), who.object());
+        let be = who.be();
+        match &self.reason {
+            Reason::TfaOff => "two-factor authentication is off on this portal".to_string(),
+            Reason::MandatoryGroup(group) => {
+                let name = system_group_name(*group)
+                    .map(str::to_string)
+                    .or_else(|| group_name(*group))
+                    .unwrap_or_else(|| group.to_string());
+                format!("{subj} {be} in the mandatory group {name}, which applies from any address")
+            }
+            Reason::MandatoryUser => format!("{subj} {be} on the list of mandatory users, which applies from any address"),
+            Reason::TrustedIp { index, entry } => format!(
+                "{subj} {} in from {ip}, which matches trusted IP entry {} ({entry})",
+                who.verb("sign", "signs"),
                 index + 1
             ),
+            Reason::NotOnTrustedIp => format!("{ip} matches none of the trusted IPs, so {obj} must use a second factor"),
+            Reason::NoTrustedIps => format!("two-factor authentication is on and there are no trusted IPs, so {obj} must use it from any address"),
+            Reason::ServerError { index, entry, detail } => format!(
+                "trusted IP entry {} ({entry}) makes the server fail with an error (HTTP 500) for {obj} signing in from {ip}: {detail}",
+                index + 1
+            ),
+        }
+    }
+}
+
+/// Whom a verdict is explained to: the admin themself ("you are"), or someone named ("Anna is").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who<'a> {
+    You,
+    Named(&'a str),
+}
+
+impl Who<'_> {
+    fn subject(&self) -> &str {
+        match self {
+            Who::You => "you",
+            Who::Named(n) => n,
+        }
+    }
+    fn object(&self) -> &str {
+        self.subject()
+    }
+    fn be(&self) -> &'static str {
+        self.verb("are", "is")
+    }
+    fn verb(&self, plural: &'static str, singular: &'static str) -> &'static str {
+        match self {
+            Who::You => plural,
+            Who::Named(_) => singular,
         }
     }
 }
@@ -517,6 +575,27 @@ mod tests {
         assert!(
             unnamed.contains(&FINANCE.to_string()) && unnamed.contains("This user"),
             "{unnamed}"
+        );
+    }
+
+    #[test]
+    fn explained_to_the_admin_in_the_second_person() {
+        let names = |g: Uuid| (g == FINANCE).then(|| "Finance".to_string());
+        let office = policy(Method::App, &["10.0.0.0/8"], &[ANNA], &[FINANCE]);
+        let say =
+            |p: &Policy, s: &Subject, ip: &str| evaluate(p, s, ip).explain_for(Who::You, names);
+        assert_eq!(
+            say(&office, &subject(UserRole::User, &[FINANCE]), "10.0.0.1"),
+            "Required: you are in the mandatory group Finance, which applies from any address."
+        );
+        assert_eq!(
+            say(&office, &subject(UserRole::User, &[]), "10.0.0.1"),
+            "Required: you are on the list of mandatory users, which applies from any address."
+        );
+        let open = policy(Method::App, &["10.0.0.0/8"], &[], &[]);
+        assert_eq!(
+            say(&open, &subject(UserRole::User, &[]), "10.0.0.1"),
+            "Not required: you sign in from 10.0.0.1, which matches trusted IP entry 1 (10.0.0.0/8)."
         );
     }
 

@@ -17,49 +17,49 @@ pub enum ServiceError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     PortalUrl(#[from] PortalUrlError),
-    #[error("{name} is signed in to {portal} with read-only access: only the owner and DocSpace admins can change the TFA policy. Nothing was changed. Use a key of the owner or a DocSpace admin to change it.")]
+    #[error("{}", crate::messages::service(self))]
     NotAdmin { portal: String, name: String },
-    #[error("No API key is stored for {portal}. Connect with a key first (CLI: `docspace-tfa --portal {portal} login`).")]
+    #[error("{}", crate::messages::service(self))]
     NoKey { portal: String },
-    #[error("The policy was not saved: {}", .problems.join(" "))]
+    #[error("{}", crate::messages::service(self))]
     Refused { problems: Vec<String> },
-    #[error("Someone changed the TFA policy on {portal} after it was loaded ({}). Nothing was saved. Reload to see the new policy, or review again and overwrite it.", describe(.theirs))]
+    #[error("{}", crate::messages::service(self))]
     Conflict {
         portal: String,
         theirs: Box<PolicyDiff>,
         live: Box<PortalPolicy>,
     },
-    #[error("The save request to {portal} failed ({cause}). {landed}")]
+    #[error("{}", crate::messages::service(self))]
     SaveFailed {
         portal: String,
         cause: ApiError,
         landed: Landed,
     },
-    #[error("{portal} accepted the save but now holds a different policy than was sent ({}). Check the policy on the portal and save again.", describe(.difference))]
+    #[error("{}", crate::messages::service(self))]
     NotVerified {
         portal: String,
         difference: Box<PolicyDiff>,
     },
     #[error(transparent)]
     History(#[from] HistoryError),
-    #[error("This app has not saved a policy to {portal} yet, so there is nothing to compare with. Drift is checked against this app's last save.")]
+    #[error("{}", crate::messages::service(self))]
     NoHistory { portal: String },
     #[error(transparent)]
     PolicyFile(#[from] PolicyFileError),
-    #[error("The policy file names entries that do not exist on {portal}: {}. Fix the file (add ids, or correct the emails and names) and try again.", .entries.join("; "))]
+    #[error("{}", crate::messages::service(self))]
     Unresolved {
         portal: String,
         entries: Vec<String>,
     },
-    #[error("Nobody on {portal} matches \"{query}\". Use the person's email or id (`docspace-tfa users {query}` lists matches).")]
+    #[error("{}", crate::messages::service(self))]
     NoSuchPerson { portal: String, query: String },
-    #[error("\"{query}\" matches several people on {portal} ({}). Use the email or id instead.", .candidates.join(", "))]
+    #[error("{}", crate::messages::service(self))]
     Ambiguous {
         portal: String,
         query: String,
         candidates: Vec<String>,
     },
-    #[error("{field}: {message}")]
+    #[error("{}", crate::messages::service(self))]
     Invalid { field: String, message: String },
 }
 
@@ -99,11 +99,7 @@ pub enum Landed {
 
 impl std::fmt::Display for Landed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Landed::No => "The portal still holds the previous policy; nothing changed. Try again.",
-            Landed::Yes => "The portal does hold the new policy: the change landed although the answer was lost.",
-            Landed::Unknown => "It is not known whether the change landed: reload the policy and check it before trying again.",
-        })
+        f.write_str(crate::messages::landed(self))
     }
 }
 

@@ -115,6 +115,13 @@ impl Connection {
             caller_has_app: self.me.tfa_app_enabled,
             caller_role: Some(role_of(&self.me)),
             caller_groups: self.me.groups.iter().flatten().map(|g| g.id).collect(),
+            caller_group_names: self
+                .me
+                .groups
+                .iter()
+                .flatten()
+                .map(|g| (g.id, g.name.clone()))
+                .collect(),
             caller_ip,
         };
         Ok(review(live, draft, &ctx))

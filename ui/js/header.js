@@ -18,6 +18,8 @@ function render() {
   $('#session-user').textContent = (c.user && (c.user.displayName || c.user.email)) || 'Unknown user';
   $('#session-role').textContent = { owner: 'Owner', admin: 'Admin', reader: 'Read only' }[c.role] || 'Read only';
   $('#sandbox-badge').hidden = !c.sandbox;
+  // The sandbox's key is never stored: there is nothing to forget.
+  $('#forget-key').hidden = !!c.sandbox;
   const key = $('#session-key');
   key.textContent = c.sandbox ? 'Simulated portal' : c.keyStorage === 'keychain' ? 'Key in keychain' : 'Key for this session only';
   key.title = c.keyStorage === 'keychain'

@@ -346,3 +346,9 @@ export function initIps() {
     $('#ip-input').value = '';
   });
 }
+
+/** Adds entries that came from elsewhere (an imported list); how many were new. */
+export function addImported(parts) {
+  if (listsDisabled()) return 0;
+  return addEntries(parts);
+}

@@ -3,7 +3,7 @@
 // the policy screen starts over on the other portal.
 
 import { call } from './api.js';
-import { $, h } from './dom.js';
+import { $, h, setFieldError, trapFocus, withBusy } from './dom.js';
 import { confirmDialog } from './confirm.js';
 import { hostOf, profileChoices } from './model.js';
 import { state, on, setProfiles, isDirtyNow } from './state.js';
@@ -48,6 +48,7 @@ function render() {
   select.replaceChildren(...[unsaved, h('optgroup', { label: 'Saved portals' }, opts)].filter(Boolean));
   select.value = p.current || '';
   const cur = p.options.find((o) => o.current);
+  $('#profile-rename').hidden = !cur;
   select.title = cur ? `Saved portal ${cur.name} (${cur.portal}). Choose another to switch.` : 'Switch to a saved portal';
 }
 
@@ -142,9 +143,43 @@ async function switchTo(name) {
   }
 }
 
+function openRename() {
+  const p = state.profiles;
+  const cur = p && p.options.find((o) => o.current);
+  if (!cur) return;
+  const input = $('#rename-input');
+  input.value = cur.name;
+  $('#rename-hint').textContent = `The portal at ${cur.portal}. The name is only used on this computer.`;
+  setFieldError(input, $('#rename-error'), null);
+  $('#rename-dialog').showModal();
+  input.select();
+}
+
+async function saveRename(e) {
+  e.preventDefault();
+  const p = state.profiles;
+  const cur = p && p.options.find((o) => o.current);
+  const input = $('#rename-input');
+  if (!cur) return;
+  try {
+    const res = await withBusy($('#rename-save'), () => call('rename_profile', { name: cur.name, newName: input.value }));
+    setProfiles(profileChoices(res));
+    $('#rename-dialog').close();
+    toast(`This portal is now called ${input.value.trim()}.`, { tone: 'info' });
+  } catch (err) {
+    setFieldError(input, $('#rename-error'), err.message);
+    input.focus();
+  }
+}
+
 export function initProfiles(h2) {
   handlers = { ...handlers, ...h2 };
   $('#profile-switcher').addEventListener('change', (e) => switchTo(e.target.value));
+  $('#profile-rename').addEventListener('click', openRename);
+  $('#rename-form').addEventListener('submit', saveRename);
+  $('#rename-cancel').addEventListener('click', () => $('#rename-dialog').close());
+  $('#rename-dialog').addEventListener('close', () => $('#profile-rename').focus());
+  trapFocus($('#rename-dialog'));
   on('profiles', render);
   on('connection', () => {
     if (state.connection) refreshProfiles();

@@ -1,0 +1,53 @@
+//! The About dialog's one command: open a fixed help link in the system browser. The UI names
+//! the link; the address never comes from the webview, so it cannot open anything else.
+
+use tauri::AppHandle;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{CommandError, CommandResult};
+
+/// The links the About dialog offers, by the name the UI uses.
+pub const LINKS: &[(&str, &str)] = &[
+    ("docspaceApi", "https://api.onlyoffice.com/docspace/"),
+    ("docspaceHelp", "https://helpcenter.onlyoffice.com/docspace"),
+];
+
+/// The address of a named link, if the app has one.
+pub fn link(which: &str) -> Option<&'static str> {
+    LINKS
+        .iter()
+        .find(|(name, _)| *name == which)
+        .map(|(_, url)| *url)
+}
+
+#[tauri::command]
+pub fn open_link<R: tauri::Runtime>(app: AppHandle<R>, which: String) -> CommandResult<()> {
+    let url = link(&which).ok_or_else(|| {
+        CommandError::Internal(format!(
+            "The app has no link named \"{which}\". This is a bug in the app: please report it."
+        ))
+    })?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        CommandError::Internal(format!(
+            "The browser could not be opened ({e}). Open {url} by hand."
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_fixed_https_links_open() {
+        assert_eq!(
+            link("docspaceApi"),
+            Some("https://api.onlyoffice.com/docspace/")
+        );
+        assert!(link("https://evil.example").is_none());
+        assert!(link("").is_none());
+        for (_, url) in LINKS {
+            assert!(url.starts_with("https://"), "{url}");
+        }
+    }
+}
