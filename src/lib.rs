@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod docspace;
 pub mod history;
+pub mod insight;
 pub mod policy;
 pub mod policy_file;
 pub mod profiles;

@@ -14,7 +14,7 @@ use crate::history::HistoryStore;
 use crate::policy::{Policy, PortalPolicy};
 use crate::policy_file::{GroupEntry, PolicyFile};
 use crate::profiles::{ProfileError, ProfileStore};
-use crate::sandbox::{Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
+use crate::sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, ADMIN_KEY, OWNER_KEY, USER_KEY};
 use crate::secrets::{off_runtime, ApiKey, KeyringStore, SecretStore};
 use crate::service::{stored_key, Connection, Drift, PersonRef, Resolution, ServiceError};
 use crate::APP_ID;
@@ -42,6 +42,8 @@ pub enum CliError {
     Io(String),
     #[error("The sandbox portal could not start: {0}")]
     Sandbox(String),
+    #[error(transparent)]
+    Insight(Box<crate::insight::InsightError>),
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
@@ -58,6 +60,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             groups,
             spelling,
             sms_provider,
+            latency,
         } => {
             let config = SandboxConfig {
                 users,
@@ -66,8 +69,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 sms_provider,
                 ..SandboxConfig::default()
             };
-            sandbox(config, port).await
+            sandbox(config, port, latency).await
         }
+        Command::Insight(command) => super::insight::run(command, target()?).await,
         Command::Profiles => {
             print!(
                 "{}",
@@ -300,7 +304,7 @@ async fn api_key(portal: &PortalUrl) -> Result<ApiKey, CliError> {
     Ok(stored_key(std::sync::Arc::new(keychain()), portal).await?)
 }
 
-async fn connect(portal: PortalUrl) -> Result<Connection, CliError> {
+pub(super) async fn connect(portal: PortalUrl) -> Result<Connection, CliError> {
     let key = api_key(&portal).await?;
     Ok(Connection::open(portal, &key, ClientOptions::default()).await?)
 }
@@ -343,10 +347,13 @@ async fn logout(portal: PortalUrl) -> Result<ExitCode, CliError> {
     } else {
         println!("No API key was stored for {portal}; nothing to remove.");
     }
+    if super::insight::forget_on_logout(&portal)? {
+        println!("The sign-in data of {portal} kept on this computer was deleted too.");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
+pub(super) fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
     let shown = path.display().to_string();
     let text = if shown == "-" {
         let mut s = String::new();
@@ -371,7 +378,7 @@ fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
 
 /// The draft of a resolved file; entries that name nobody stop the command. Ids are checked
 /// too: a file from another portal carries ids that mean nobody here.
-fn resolved(conn: &Connection, res: Resolution) -> Result<Policy, CliError> {
+pub(super) fn resolved(conn: &Connection, res: Resolution) -> Result<Policy, CliError> {
     if !res.unresolved.is_empty() {
         return Err(ServiceError::Unresolved {
             portal: conn.portal().to_string(),
@@ -471,7 +478,7 @@ async fn apply(
     Ok(ExitCode::SUCCESS)
 }
 
-fn confirm(question: &str) -> Result<bool, CliError> {
+pub(super) fn confirm(question: &str) -> Result<bool, CliError> {
     print!("{question}");
     std::io::stdout()
         .flush()
@@ -487,10 +494,17 @@ fn confirm(question: &str) -> Result<bool, CliError> {
     ))
 }
 
-async fn sandbox(config: SandboxConfig, port: u16) -> Result<ExitCode, CliError> {
+async fn sandbox(config: SandboxConfig, port: u16, latency: u64) -> Result<ExitCode, CliError> {
     let sandbox = Sandbox::start_on_port(config, port)
         .await
         .map_err(|e| CliError::Sandbox(e.to_string()))?;
+    if latency > 0 {
+        sandbox.set_faults(vec![FaultRule::new(
+            "*",
+            "/api/2.0/*",
+            Fault::Delay { ms: latency },
+        )]);
+    }
     let url = sandbox.url();
     // The banner is a courtesy: a closed stdout (e.g. a script that read the URL and left) must
     // not stop the portal.

@@ -2,6 +2,7 @@
 //! exit code is non-zero; the API key is never printed.
 
 mod commands;
+mod insight;
 mod render;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -156,7 +157,13 @@ pub enum Command {
         /// Pretend an SMS provider is configured.
         #[arg(long)]
         sms_provider: bool,
+        /// Delay every API answer by this many milliseconds, like a far-away portal.
+        #[arg(long, value_name = "MS", default_value_t = 0)]
+        latency: u64,
     },
+    /// Sign-in insight: impact, suggest-ips, people-status, reset-app, forget-signins.
+    #[command(flatten)]
+    Insight(insight::InsightCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -13,6 +13,9 @@ use super::portal_url::PortalUrl;
 use crate::policy::PortalPolicy;
 use crate::secrets::ApiKey;
 
+mod signins;
+pub use signins::{LoginEventDto, LoginPage};
+
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     pub connect_timeout: Duration,

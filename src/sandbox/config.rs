@@ -43,6 +43,8 @@ pub struct SandboxConfig {
     pub sms_provider: bool,
     /// Whether the authenticator-app method is listed.
     pub app_listed: bool,
+    /// Days of seeded sign-in history, ending now.
+    pub signin_days: u32,
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +57,7 @@ impl Default for SandboxConfig {
             sms_listed: true,
             sms_provider: false,
             app_listed: true,
+            signin_days: 40,
         }
     }
 }

@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use super::config::SandboxConfig;
 use super::directory::Directory;
 use super::faults::FaultTable;
+use super::signins::SigninLog;
 use super::state::{PortalFlags, PortalState};
 
 #[derive(Debug)]
@@ -15,13 +16,16 @@ pub struct Shared {
     pub directory: Directory,
     portal: Mutex<PortalState>,
     faults: Mutex<FaultTable>,
+    signins: Mutex<SigninLog>,
 }
 
 impl Shared {
     pub fn new(config: &SandboxConfig) -> Shared {
         let directory = Directory::seed(config.users, config.groups, config.seed);
         let portal = PortalState::new(directory.owner().id, PortalFlags::from(config));
+        let signins = SigninLog::seed(&directory, config.signin_days, config.seed);
         Shared {
+            signins: Mutex::new(signins),
             directory,
             portal: Mutex::new(portal),
             faults: Mutex::default(),
@@ -33,6 +37,13 @@ impl Shared {
     /// poisoned lock is simply taken over.
     pub fn portal(&self) -> MutexGuard<'_, PortalState> {
         self.portal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks the sign-in log (same rules as [`Shared::portal`]).
+    pub fn signins(&self) -> MutexGuard<'_, SigninLog> {
+        self.signins
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
