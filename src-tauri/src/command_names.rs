@@ -23,4 +23,11 @@ pub const COMMANDS: &[&str] = &[
     "list_profiles",
     "switch_profile",
     "copy_from_profile",
+    "insight_impact",
+    "insight_suggestions",
+    "insight_people",
+    "insight_progress",
+    "cancel_insight",
+    "reset_app",
+    "forget_signins",
 ];

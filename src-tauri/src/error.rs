@@ -6,6 +6,7 @@
 //! HTTP status and server message only), so serializing one never reveals it.
 
 use docspace_tfa::docspace::{ApiError, PortalUrlError};
+use docspace_tfa::insight::InsightError;
 use docspace_tfa::profiles::ProfileError;
 use docspace_tfa::sandbox::SandboxError;
 use docspace_tfa::secrets::SecretError;
@@ -56,6 +57,8 @@ pub enum CommandError {
     },
     #[error("{0}")]
     Internal(String),
+    #[error(transparent)]
+    Insight(#[from] InsightError),
 }
 
 impl CommandError {
@@ -73,6 +76,7 @@ impl CommandError {
             CommandError::NotConnected => "notConnected",
             CommandError::NoSavedPortal => "noKey",
             CommandError::Internal(_) => "internal",
+            CommandError::Insight(e) => e.kind(),
         }
     }
 
@@ -86,7 +90,8 @@ impl CommandError {
             | CommandError::Service(ServiceError::Secret(
                 SecretError::EmptyKey | SecretError::MalformedKey,
             )) => Some(Field::ApiKey.as_str()),
-            CommandError::Service(ServiceError::Invalid { field, .. }) => Some(field),
+            CommandError::Service(ServiceError::Invalid { field, .. })
+            | CommandError::Insight(InsightError::Invalid { field, .. }) => Some(field),
             _ => None,
         }
     }

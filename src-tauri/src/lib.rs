@@ -11,6 +11,7 @@
 mod command_names;
 pub mod commands;
 pub mod error;
+pub mod insight;
 pub mod safe_change;
 pub mod state;
 
@@ -44,6 +45,13 @@ macro_rules! app_handler {
             $crate::safe_change::list_profiles,
             $crate::safe_change::switch_profile,
             $crate::safe_change::copy_from_profile,
+            $crate::insight::insight_impact,
+            $crate::insight::insight_suggestions,
+            $crate::insight::insight_people,
+            $crate::insight::insight_progress,
+            $crate::insight::cancel_insight,
+            $crate::insight::reset_app,
+            $crate::insight::forget_signins,
         ]
     };
 }

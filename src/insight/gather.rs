@@ -16,7 +16,7 @@ use crate::policy::PortalPolicy;
 use crate::service::Connection;
 
 /// People pages in flight at once.
-const PEOPLE_CONCURRENCY: usize = 8;
+const PEOPLE_CONCURRENCY: usize = 16;
 /// Most people read: far above any DocSpace portal, low enough to bound memory.
 const MAX_PEOPLE: u64 = 200_000;
 
