@@ -14,6 +14,7 @@ import { initPickers } from './picker.js';
 import { initPolicy, loadPolicy, resetPolicyScreen } from './policy.js';
 import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
+import { initImpact } from './impact.js';
 import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast } from './toast.js';
@@ -111,6 +112,7 @@ async function boot() {
     onReview: openReview,
   });
   initReview();
+  initImpact();
   initDrift();
   initHistory();
   initWhatIf();

@@ -9,6 +9,7 @@ import { METHOD_LABELS, draftForSave, diffIsEmpty, rebaseDraft, isDirty, personL
 import { state, on, rememberPeople, rememberGroups } from './state.js';
 import { adoptLoaded } from './policy.js';
 import { toast } from './toast.js';
+import { showImpact } from './impact.js';
 
 let seq = 0;
 let busy = false;
@@ -164,6 +165,7 @@ async function runReview() {
     current.review = r;
     renderReview(r);
     $('#review-title').focus();
+    showImpact(current.draft, () => my === seq && dialog().open);
   } catch (err) {
     if (my !== seq || !dialog().open) return;
     if (err.kind === 'validation' && err.details && err.details.field === 'myIp') {
