@@ -157,6 +157,8 @@ impl SigninLog {
                 }
             }
         }
+        // A sign-out an hour after a late sign-in has not happened yet.
+        events.retain(|e| e.at <= now);
         events.sort_by_key(|e| e.at);
         for (i, e) in events.iter_mut().enumerate() {
             e.id = i as u64 + 1;

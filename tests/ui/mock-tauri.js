@@ -400,6 +400,24 @@
       return page(groups.filter((g) => g.name.toLowerCase().includes(q)).map(clone), start || 0);
     },
     review_draft: ({ draft }) => { needConnection(); return review(draft); },
+    // Sign-in insight: fixed figures over the mock directory.
+    insight_impact: ({ draft }) => {
+      needConnection();
+      const who = (i, hasApp) => ({ id: people[i].id, name: people[i].displayName, hasApp });
+      const open = (draft.trustedIps || []).length < live.trustedIps.length + 1;
+      return {
+        days: 30, signIns: 48210, people: 1604, unanalysable: 1187, partial: false,
+        live: { askedSignIns: 9120, askedPeople: 402 },
+        draft: { askedSignIns: open ? 12044 : 9120, askedPeople: open ? 533 : 402 },
+        newlyAsked: open ? [who(7, false), who(12, true), who(31, null)] : [],
+        noLongerAsked: open ? [who(44)] .map(({ id, name }) => ({ id, name })) : [],
+        me: [{ ip: '198.51.100.10', signIns: 22, live: false, draft: false }],
+        pages: 1,
+      };
+    },
+    insight_progress: () => ({ running: false, pages: 0, events: 0 }),
+    cancel_insight: () => null,
+    forget_signins: () => ({ removed: true }),
     save_policy: ({ base, draft, overwrite, note }) => {
       needConnection();
       if (conflictArmed && !overwrite) {

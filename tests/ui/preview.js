@@ -176,6 +176,13 @@ const scenarios = {
     $('#copy-run').click();
     await until(() => visible('#import-notice'), 'the copy notice');
   },
+  impact: async () => {
+    await makeEdits();
+    await openReview();
+    const box = await until(() => document.querySelector('#review-impact ul'), 'the impact figures');
+    $('#review-impact-section').scrollIntoView();
+    return box;
+  },
   savenote: async () => {
     await makeEdits();
     await openReview();
