@@ -8,6 +8,7 @@
 //! Format: JSON lines; the first is a [`Header`], then events newest first. Reads and merges
 //! stream line by line, so memory does not grow with the number of events.
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub struct Header {
     pub covered_from: i64,
     /// Date of the newest event, if any.
     pub newest: Option<i64>,
+    /// Date of the oldest event, if any.
+    #[serde(default)]
+    pub oldest: Option<i64>,
     /// The portal only showed its 20 newest events: coverage is not complete.
     pub partial: bool,
     pub events: u64,
@@ -120,6 +124,7 @@ impl CacheStore {
 
     /// Writes the file anew: the `pending` events (complete from `scanned_from` up), then the
     /// old events older than that, leaving out everything older than `keep_from` (retention).
+    /// When the scan brought nothing new and nothing is due for pruning, the file stays as it is.
     pub fn commit(
         &self,
         portal: &str,
@@ -132,22 +137,44 @@ impl CacheStore {
         let Pending {
             path: new_path,
             mut out,
-            count: _,
+            count,
         } = pending;
         out.flush().map_err(|e| self.error(&new_path, e))?;
         drop(out);
+        if let Some(header) =
+            self.unchanged(portal, &new_path, count, scanned_from, keep_from, partial)?
+        {
+            let _ = std::fs::remove_file(&new_path);
+            return Ok(header);
+        }
         let final_path = self.path(portal);
+        let body_path = final_path.with_extension("body");
         let tmp_path = final_path.with_extension("tmp");
-        let result = self.merge(
-            portal,
-            &new_path,
-            &tmp_path,
-            scanned_from,
-            keep_from,
-            covered_from,
-            partial,
-        );
+        let result = self
+            .merge(portal, &new_path, &body_path, scanned_from, keep_from)
+            .and_then(|(newest, oldest, events)| {
+                let header = Header {
+                    version: VERSION,
+                    portal: portal.to_string(),
+                    covered_from: covered_from.max(keep_from),
+                    newest,
+                    oldest,
+                    partial,
+                    events,
+                };
+                // The header goes first, so the merged events are copied in after it as bytes.
+                let file = private_file(&tmp_path).map_err(|e| self.error(&tmp_path, e))?;
+                let mut out = BufWriter::new(file);
+                let mut body = File::open(&body_path).map_err(|e| self.error(&body_path, e))?;
+                out.write_all(json(&header).as_bytes())
+                    .and_then(|_| out.write_all(b"\n"))
+                    .and_then(|_| std::io::copy(&mut body, &mut out).map(|_| ()))
+                    .and_then(|_| out.flush())
+                    .map_err(|e| self.error(&tmp_path, e))?;
+                Ok(header)
+            });
         let _ = std::fs::remove_file(&new_path);
+        let _ = std::fs::remove_file(&body_path);
         match result {
             Ok(header) => {
                 std::fs::rename(&tmp_path, &final_path).map_err(|e| self.error(&final_path, e))?;
@@ -160,64 +187,82 @@ impl CacheStore {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The current header, if a second look brought exactly the events the file already has at
+    /// its top and nothing in it is older than `keep_from`.
+    fn unchanged(
+        &self,
+        portal: &str,
+        new_path: &Path,
+        count: u64,
+        scanned_from: i64,
+        keep_from: i64,
+        partial: bool,
+    ) -> Result<Option<Header>, InsightError> {
+        // Only a look that started at the newest cached date and found little is worth checking.
+        const SMALL: u64 = 1000;
+        let Some(header) = self.header(portal)? else {
+            return Ok(None);
+        };
+        if count > SMALL
+            || header.partial != partial
+            || header.newest != Some(scanned_from)
+            || header.oldest.is_some_and(|o| o < keep_from)
+        {
+            return Ok(None);
+        }
+        let file = File::open(new_path).map_err(|e| self.error(new_path, e))?;
+        let mut fresh = HashSet::new();
+        for line in BufReader::new(file).lines() {
+            let line = line.map_err(|e| self.error(new_path, e))?;
+            let e: Event = serde_json::from_str(&line).map_err(|e| self.error(new_path, e))?;
+            fresh.insert(e.id);
+        }
+        let mut cached = HashSet::new();
+        for e in self.events(portal)? {
+            let e = e?;
+            if e.at < scanned_from {
+                break;
+            }
+            cached.insert(e.id);
+        }
+        Ok((fresh == cached).then_some(header))
+    }
+
+    /// Writes the new events, then the old ones older than `scanned_from` and not older than
+    /// `keep_from`, to `body_path`: one streamed pass. Returns (newest, oldest, count).
     fn merge(
         &self,
         portal: &str,
         new_path: &Path,
-        tmp_path: &Path,
+        body_path: &Path,
         scanned_from: i64,
         keep_from: i64,
-        covered_from: i64,
-        partial: bool,
-    ) -> Result<Header, InsightError> {
-        // Counted first so the header can go on the first line: one extra streamed read.
-        let fresh = || -> Result<_, InsightError> {
-            let file = File::open(new_path).map_err(|e| self.error(new_path, e))?;
-            Ok(BufReader::new(file).lines().map(|l| {
-                let l = l.map_err(|e| self.error(new_path, e))?;
-                serde_json::from_str::<Event>(&l).map_err(|e| self.error(new_path, e))
-            }))
-        };
-        let older = || -> Result<_, InsightError> {
-            Ok(self.events(portal)?.filter(|e| {
-                e.as_ref()
-                    .map_or(true, |e| e.at < scanned_from && e.at >= keep_from)
-            }))
-        };
-        let mut newest = None;
-        let mut count = 0u64;
-        for e in fresh()?.chain(older()?) {
-            let e = e?;
-            if e.at >= keep_from {
-                newest = newest.max(Some(e.at));
-                count += 1;
-            }
-        }
-        let header = Header {
-            version: VERSION,
-            portal: portal.to_string(),
-            covered_from: covered_from.max(keep_from),
-            newest,
-            partial,
-            events: count,
-        };
-        let file = private_file(tmp_path).map_err(|e| self.error(tmp_path, e))?;
+    ) -> Result<(Option<i64>, Option<i64>, u64), InsightError> {
+        let file = File::open(new_path).map_err(|e| self.error(new_path, e))?;
+        let fresh = BufReader::new(file).lines().map(|l| {
+            let l = l.map_err(|e| self.error(new_path, e))?;
+            serde_json::from_str::<Event>(&l).map_err(|e| self.error(new_path, e))
+        });
+        let older = self
+            .events(portal)?
+            .filter(|e| e.as_ref().map_or(true, |e| e.at < scanned_from));
+        let file = private_file(body_path).map_err(|e| self.error(body_path, e))?;
         let mut out = BufWriter::new(file);
-        let line = |out: &mut BufWriter<File>, text: String| {
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.write_all(b"\n"))
-                .map_err(|e| self.error(tmp_path, e))
-        };
-        line(&mut out, json(&header))?;
-        for e in fresh()?.chain(older()?) {
+        let (mut newest, mut oldest, mut count) = (None, None, 0u64);
+        for e in fresh.chain(older) {
             let e = e?;
-            if e.at >= keep_from {
-                line(&mut out, json(&e))?;
+            if e.at < keep_from {
+                continue;
             }
+            newest = newest.max(Some(e.at));
+            oldest = Some(oldest.map_or(e.at, |o: i64| o.min(e.at)));
+            count += 1;
+            out.write_all(json(&e).as_bytes())
+                .and_then(|_| out.write_all(b"\n"))
+                .map_err(|e| self.error(body_path, e))?;
         }
-        out.flush().map_err(|e| self.error(tmp_path, e))?;
-        Ok(header)
+        out.flush().map_err(|e| self.error(body_path, e))?;
+        Ok((newest, oldest, count))
     }
 
     /// Removes the portal's sign-in data. `true` if there was any.

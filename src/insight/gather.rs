@@ -15,8 +15,8 @@ use crate::docspace::{ApiError, DocSpaceClient, Employee};
 use crate::policy::PortalPolicy;
 use crate::service::Connection;
 
-/// People pages in flight at once.
-const PEOPLE_CONCURRENCY: usize = 16;
+/// People pages in flight at once: 2,000 people take one round after the first page.
+const PEOPLE_CONCURRENCY: usize = 32;
 /// Most people read: far above any DocSpace portal, low enough to bound memory.
 const MAX_PEOPLE: u64 = 200_000;
 
