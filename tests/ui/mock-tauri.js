@@ -415,6 +415,16 @@
         pages: 1,
       };
     },
+    insight_suggestions: ({ trustedIps }) => {
+      needConnection();
+      const has = (n) => (trustedIps || []).includes(n);
+      return [
+        { network: '198.51.100.0/24', people: 412, signIns: 9310, trusted: has('198.51.100.0/24') ? 'all' : 'none' },
+        { network: '10.20.0.0/22', people: 388, signIns: 8102, trusted: has('10.20.0.0/22') ? 'all' : 'partly' },
+        { network: '203.0.113.0/24', people: 97, signIns: 1875, trusted: has('203.0.113.0/24') ? 'all' : 'none' },
+        { network: '192.0.2.0/24', people: 11, signIns: 140, trusted: 'none' },
+      ];
+    },
     insight_progress: () => ({ running: false, pages: 0, events: 0 }),
     cancel_insight: () => null,
     forget_signins: () => ({ removed: true }),

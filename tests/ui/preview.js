@@ -183,6 +183,13 @@ const scenarios = {
     $('#review-impact-section').scrollIntoView();
     return box;
   },
+  suggest: async () => {
+    await policyReady();
+    $('#ip-suggest').click();
+    await until(() => document.querySelector('#ip-suggestions li button'), 'the suggestions');
+    document.querySelector('#ip-suggestions li button').click();
+    $('#ips-panel').scrollIntoView();
+  },
   savenote: async () => {
     await makeEdits();
     await openReview();

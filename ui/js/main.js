@@ -15,6 +15,7 @@ import { initPolicy, loadPolicy, resetPolicyScreen } from './policy.js';
 import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
 import { initImpact } from './impact.js';
+import { initSuggest } from './suggest.js';
 import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast } from './toast.js';
@@ -113,6 +114,7 @@ async function boot() {
   });
   initReview();
   initImpact();
+  initSuggest();
   initDrift();
   initHistory();
   initWhatIf();
