@@ -68,21 +68,8 @@ impl HistoryStore {
         crate::profiles::data_dir().map(|d| Self::in_dir(&d.join("history")))
     }
 
-    /// A file name from the portal URL that is safe on every OS.
     fn file_for(&self, portal: &str) -> PathBuf {
-        let safe: String = portal
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        self.dir.join(format!("{safe}.json"))
+        self.dir.join(format!("{}.json", portal_file_stem(portal)))
     }
 
     fn read(&self, portal: &str) -> Result<HistoryFile, HistoryError> {
@@ -160,6 +147,22 @@ impl HistoryStore {
         })
         .map_err(|e| write_err(format!("cannot lock the file: {e}")))?
     }
+}
+
+/// A file name (without extension) from the portal URL that is safe on every OS.
+pub fn portal_file_stem(portal: &str) -> String {
+    portal
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Drift: the live policy differs from what this app last saved to the portal, so someone

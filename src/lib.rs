@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod docspace;
 pub mod history;
+pub mod insight;
 pub mod messages;
 pub mod platform;
 pub mod policy;

@@ -26,4 +26,11 @@ pub const COMMANDS: &[&str] = &[
     "cancel_wait",
     "rename_profile",
     "open_link",
+    "insight_impact",
+    "insight_suggestions",
+    "insight_people",
+    "insight_progress",
+    "cancel_insight",
+    "reset_app",
+    "forget_signins",
 ];

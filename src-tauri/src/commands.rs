@@ -347,6 +347,13 @@ pub async fn forget_key(state: State<'_, AppState>) -> CommandResult<ForgetKey> 
         let host = PortalUrl::parse(&account)
             .map(|p| p.host())
             .unwrap_or_default();
+        // The portal's sign-in data goes with its key.
+        if let Err(e) = state.insight.forget(&account) {
+            log::warn!(
+                "forget key for {host}: the sign-in data stays: {}",
+                e.kind()
+            );
+        }
         let secrets = state.secrets.clone();
         let removed = off_runtime(move || secrets.delete(&account)).await?;
         log::info!(

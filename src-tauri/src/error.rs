@@ -6,6 +6,7 @@
 //! HTTP status and server message only), so serializing one never reveals it.
 
 use docspace_tfa::docspace::{ApiError, PortalUrlError};
+use docspace_tfa::insight::InsightError;
 use docspace_tfa::profiles::ProfileError;
 use docspace_tfa::sandbox::SandboxError;
 use docspace_tfa::secrets::SecretError;
@@ -58,6 +59,8 @@ pub enum CommandError {
     Internal(String),
     #[error("{}", cancelled_message(*.0))]
     Cancelled(crate::waits::Wait),
+    #[error(transparent)]
+    Insight(#[from] InsightError),
 }
 
 /// A stopped save may still land (the PUT may be on the server already): never "nothing changed".
@@ -89,6 +92,7 @@ impl CommandError {
             CommandError::NoSavedPortal => "noKey",
             CommandError::Internal(_) => "internal",
             CommandError::Cancelled(_) => "cancelled",
+            CommandError::Insight(e) => e.kind(),
         }
     }
 
@@ -102,7 +106,8 @@ impl CommandError {
             | CommandError::Service(ServiceError::Secret(
                 SecretError::EmptyKey | SecretError::MalformedKey,
             )) => Some(Field::ApiKey.as_str()),
-            CommandError::Service(ServiceError::Invalid { field, .. }) => Some(field),
+            CommandError::Service(ServiceError::Invalid { field, .. })
+            | CommandError::Insight(InsightError::Invalid { field, .. }) => Some(field),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@ pub mod about;
 mod command_names;
 pub mod commands;
 pub mod error;
+pub mod insight;
 pub mod safe_change;
 pub mod state;
 pub mod waits;
@@ -49,6 +50,13 @@ macro_rules! app_handler {
             $crate::commands::cancel_wait,
             $crate::safe_change::rename_profile,
             $crate::about::open_link,
+            $crate::insight::insight_impact,
+            $crate::insight::insight_suggestions,
+            $crate::insight::insight_people,
+            $crate::insight::insight_progress,
+            $crate::insight::cancel_insight,
+            $crate::insight::reset_app,
+            $crate::insight::forget_signins,
         ]
     };
 }

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use docspace_tfa::history::HistoryStore;
+use docspace_tfa::insight::CacheStore;
 use docspace_tfa::profiles::{ProfileError, ProfileStore};
 use docspace_tfa::sandbox::Sandbox;
 use docspace_tfa::secrets::{KeyringStore, SecretStore};
 use docspace_tfa::service::Connection;
 use serde::Serialize;
 use tokio::sync::{Mutex, RwLock};
+
+use crate::insight::InsightState;
 
 /// How long one keychain call may take before the app gives up on it (a locked Secret Service
 /// can wait forever for an unlock prompt nobody sees).
@@ -58,6 +61,8 @@ pub struct AppState {
     pub(crate) files: Option<Arc<dyn FileChooser>>,
     /// Connects, reads and saves the admin may stop (`cancel_wait`).
     pub(crate) waits: crate::waits::Waits,
+    /// Sign-in insight: the local copies of sign-in histories and the running scan.
+    pub(crate) insight: InsightState,
 }
 
 /// Where export and import read and write, when not asking through the native dialogs.
@@ -75,7 +80,10 @@ impl AppState {
         let profiles = ProfileStore::default_location()?;
         let history = HistoryStore::default_location()?;
         let secrets = Arc::new(KeyringStore::new(docspace_tfa::APP_ID, KEYCHAIN_TIMEOUT));
-        Ok(AppState::new(profiles, history, secrets))
+        let mut state = AppState::new(profiles, history, secrets);
+        // Sign-in data is personal data: the data folder, beside the history, as the CLI keeps it.
+        state.insight = InsightState::new(CacheStore::default_location().ok());
+        Ok(state)
     }
 
     /// Any locations and key store: tests pass temporary folders and a `MemoryStore`.
@@ -84,7 +92,13 @@ impl AppState {
         history: HistoryStore,
         secrets: Arc<dyn SecretStore>,
     ) -> Self {
+        // Tests pass temporary folders: the sign-in copies go beside their profiles file.
+        let signins = profiles
+            .path()
+            .parent()
+            .map(|dir| CacheStore::in_dir(&dir.join("signins")));
         AppState {
+            insight: InsightState::new(signins),
             current: RwLock::new(None),
             session: Mutex::new(()),
             profiles,
@@ -119,6 +133,10 @@ impl AppState {
     pub(crate) async fn replace(&self, next: Option<Current>) {
         let previous = std::mem::replace(&mut *self.current.write().await, next);
         if let Some(previous) = previous {
+            // The in-process sandbox gets a new port each time: its sign-in copy is never reused.
+            if previous.sandbox.is_some() {
+                let _ = self.insight.forget(previous.conn.portal().as_str());
+            }
             previous.close().await;
         }
     }

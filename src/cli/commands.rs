@@ -45,6 +45,8 @@ pub enum CliError {
     Io(String),
     #[error("The sandbox portal could not start: {0}")]
     Sandbox(String),
+    #[error(transparent)]
+    Insight(Box<crate::insight::InsightError>),
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
@@ -77,6 +79,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             };
             sandbox(config, port).await
         }
+        Command::Insight(command) => super::insight::run(command, target()?).await,
         Command::Profiles { action } => {
             let store = ProfileStore::default_location()?;
             if let Some(ProfileAction::Rename { old, new }) = action {
@@ -349,6 +352,12 @@ async fn api_key(portal: &PortalUrl) -> Result<ApiKey, CliError> {
     Ok(stored_key(std::sync::Arc::new(keychain()), portal).await?)
 }
 
+/// A signed-in connection (any role) for the sign-in insight commands.
+pub(super) async fn connect(portal: PortalUrl) -> Result<Connection, CliError> {
+    let key = api_key(&portal).await?;
+    Ok(Connection::open(portal, &key, ClientOptions::default()).await?)
+}
+
 /// A client with the portal's key: for reads that need no admin check.
 async fn client(portal: PortalUrl) -> Result<DocSpaceClient, CliError> {
     let key = api_key(&portal).await?;
@@ -404,10 +413,13 @@ async fn logout(portal: PortalUrl) -> Result<ExitCode, CliError> {
     } else {
         println!("No API key was stored for {portal}; nothing to remove.");
     }
+    if super::insight::forget_on_logout(&portal)? {
+        println!("The sign-in data of {portal} kept on this computer was deleted too.");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
+pub(super) fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
     let shown = path.display().to_string();
     let text = if shown == "-" {
         let mut s = String::new();
@@ -432,7 +444,7 @@ fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
 
 /// The draft of a resolved file; entries that name nobody stop the command. Ids are checked
 /// too: a file from another portal carries ids that mean nobody here.
-fn resolved(conn: &Connection, res: Resolution) -> Result<Policy, CliError> {
+pub(super) fn resolved(conn: &Connection, res: Resolution) -> Result<Policy, CliError> {
     if !res.unresolved.is_empty() {
         return Err(ServiceError::Unresolved {
             portal: conn.portal().to_string(),
@@ -540,7 +552,7 @@ async fn apply(
     Ok(ExitCode::SUCCESS)
 }
 
-fn confirm(question: &str) -> Result<bool, CliError> {
+pub(super) fn confirm(question: &str) -> Result<bool, CliError> {
     print!("{question}");
     std::io::stdout()
         .flush()

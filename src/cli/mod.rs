@@ -2,6 +2,7 @@
 //! exit code is non-zero; the API key is never printed.
 
 mod commands;
+mod insight;
 mod render;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -179,6 +180,9 @@ pub enum Command {
         #[arg(long = "group-size", value_name = "N")]
         group_sizes: Vec<usize>,
     },
+    /// Sign-in insight: impact, suggest-ips, people-status, reset-app, forget-signins.
+    #[command(flatten)]
+    Insight(insight::InsightCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

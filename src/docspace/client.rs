@@ -16,6 +16,9 @@ use crate::policy::PortalPolicy;
 use crate::redact::Redactor;
 use crate::secrets::ApiKey;
 
+mod signins;
+pub use signins::{LoginEventDto, LoginPage};
+
 /// The fields of a group the app reads: never its members or manager.
 const GROUP_FIELDS: &str = "id,name,isSystem,membersCount";
 

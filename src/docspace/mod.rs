@@ -6,7 +6,7 @@ pub mod error;
 pub mod models;
 pub mod portal_url;
 
-pub use client::{ClientOptions, DocSpaceClient};
+pub use client::{ClientOptions, DocSpaceClient, LoginEventDto, LoginPage};
 pub use error::ApiError;
 pub use models::{Employee, Group, Page, TfaSettingsDto};
 pub use portal_url::{PortalUrl, PortalUrlError};

@@ -87,6 +87,9 @@ pub struct Employee {
     pub display_name: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// What people type to sign in besides the e-mail (failed sign-ins record it as `login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
     #[serde(default)]
     pub is_admin: bool,
     #[serde(default)]

@@ -50,6 +50,8 @@ pub struct SandboxConfig {
     /// Exact member counts for the first ordinary groups (e.g. `[6700, 5]`), so tests and
     /// benchmarks can have a huge and a tiny group; the rest stay as seeded.
     pub group_sizes: Vec<usize>,
+    /// Days of seeded sign-in history, ending now.
+    pub signin_days: u32,
 }
 
 impl Default for SandboxConfig {
@@ -65,6 +67,7 @@ impl Default for SandboxConfig {
             latency_ms: 0,
             jitter_ms: 0,
             group_sizes: Vec::new(),
+            signin_days: 40,
         }
     }
 }

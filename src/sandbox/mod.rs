@@ -27,6 +27,8 @@ mod envelope;
 pub mod faults;
 mod routes;
 mod shared;
+mod signin_routes;
+mod signins;
 mod state;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -43,6 +45,7 @@ pub use config::{SandboxConfig, SandboxError, Spelling};
 pub use control::{FaultTableBody, StateSnapshot};
 pub use distance::{waves, LoggedRequest};
 pub use faults::{DropWhen, Fault, FaultRule};
+pub use signins::{SigninEvent, GUEST_ID as SIGNIN_GUEST_ID};
 pub use state::{AuditEvent, TfaSettings, AUDIT_TFA_APP, AUDIT_TFA_DISABLED, AUDIT_TFA_SMS};
 
 use shared::Shared;
@@ -197,6 +200,35 @@ impl Sandbox {
         StateSnapshot::of(&self.shared)
     }
 
+    /// The sign-in history, oldest first (after the retention job ran).
+    pub fn signins(&self) -> Vec<SigninEvent> {
+        let mut log = self.shared.signins();
+        log.prune(chrono::Utc::now().timestamp());
+        log.events().to_vec()
+    }
+
+    /// The free plan: `login/filter` answers the 20 newest events whatever was asked.
+    pub fn set_free_plan(&self, on: bool) {
+        self.shared.signins().free_plan = on;
+    }
+
+    /// Appends `n` sign-ins before every `login/filter` answer (0 stops it).
+    pub fn set_signin_arrivals(&self, n: u32) {
+        self.shared.signins().arrivals_per_request = n;
+    }
+
+    /// Days of sign-in history kept (1..=180); older events are deleted now.
+    pub fn set_signin_retention(&self, days: u32) {
+        let mut log = self.shared.signins();
+        log.retention_days = days.clamp(1, signins::MAX_RETENTION_DAYS);
+        log.prune(chrono::Utc::now().timestamp());
+    }
+
+    /// Whether this person has a linked authenticator app now (resets included).
+    pub fn app_linked(&self, id: Uuid) -> bool {
+        self.shared.signins().app_linked(&self.shared.directory, id)
+    }
+
     /// Stops accepting, lets open requests finish (up to a few seconds), then returns.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -244,6 +276,7 @@ fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(routes::router())
         .merge(control::router())
+        .merge(signin_routes::router())
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -144,7 +144,10 @@ fn user_reply(s: &AppState, caller: Caller, req: &RequestInfo, user: Option<&Use
     let user = user.ok_or_else(|| ApiError::not_found("The user could not be found"))?;
     Ok(ok(
         req,
-        EmployeeFullDto::new(&s.directory, user, shows_tfa(s, caller), &req.base),
+        with_resets(
+            s,
+            EmployeeFullDto::new(&s.directory, user, shows_tfa(s, caller), &req.base),
+        ),
     ))
 }
 
@@ -163,7 +166,12 @@ async fn people_filter(
     let items = found
         .items
         .into_iter()
-        .map(|u| EmployeeFullDto::new(&s.directory, u, show_tfa, &req.base))
+        .map(|u| {
+            with_resets(
+                &s,
+                EmployeeFullDto::new(&s.directory, u, show_tfa, &req.base),
+            )
+        })
         .collect();
     Ok(ok_list(&req, items, Some(found.total)))
 }
@@ -233,13 +241,17 @@ async fn group_one(
         .and_then(|id| s.directory.group_by_id(id))
         .ok_or_else(|| ApiError::not_found("Group not found"))?;
     let show_tfa = shows_tfa(&s, caller);
-    let dto = GroupDto::full(
+    let mut dto = GroupDto::full(
         &s.directory,
         group,
         members && fields.wants("members"),
         show_tfa,
         &req.base,
     );
+    dto.manager = dto.manager.map(|m| with_resets(&s, m));
+    dto.members = dto
+        .members
+        .map(|all| all.into_iter().map(|m| with_resets(&s, m)).collect());
     Ok(ok(&req, fields.project(&dto)))
 }
 
@@ -293,4 +305,12 @@ impl Fields {
         }
         value
     }
+}
+
+/// A person whose authenticator was reset (`settings/tfaappnewapp`) has no linked app any more.
+fn with_resets(s: &Shared, mut dto: EmployeeFullDto) -> EmployeeFullDto {
+    if dto.tfa_app_enabled == Some(true) && !s.signins().app_linked(&s.directory, dto.id) {
+        dto.tfa_app_enabled = Some(false);
+    }
+    dto
 }

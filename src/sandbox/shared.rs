@@ -9,6 +9,7 @@ use super::config::SandboxConfig;
 use super::directory::Directory;
 use super::distance::Distance;
 use super::faults::FaultTable;
+use super::signins::SigninLog;
 use super::state::{PortalFlags, PortalState};
 
 #[derive(Debug)]
@@ -17,6 +18,7 @@ pub struct Shared {
     portal: Mutex<PortalState>,
     faults: Mutex<FaultTable>,
     distance: Mutex<Distance>,
+    signins: Mutex<SigninLog>,
 }
 
 impl Shared {
@@ -24,7 +26,9 @@ impl Shared {
         let mut directory = Directory::seed(config.users, config.groups, config.seed);
         directory.resize_groups(&config.group_sizes);
         let portal = PortalState::new(directory.owner().id, PortalFlags::from(config));
+        let signins = SigninLog::seed(&directory, config.signin_days, config.seed);
         Shared {
+            signins: Mutex::new(signins),
             directory,
             portal: Mutex::new(portal),
             faults: Mutex::default(),
@@ -37,6 +41,13 @@ impl Shared {
     /// poisoned lock is simply taken over.
     pub fn portal(&self) -> MutexGuard<'_, PortalState> {
         self.portal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks the sign-in log (same rules as [`Shared::portal`]).
+    pub fn signins(&self) -> MutexGuard<'_, SigninLog> {
+        self.signins
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -408,6 +408,34 @@
     },
     review_draft: ({ draft }) => { needConnection(); return review(draft); },
     cancel_wait: () => 0,
+    // Sign-in insight: fixed figures over the mock directory.
+    insight_impact: ({ draft }) => {
+      needConnection();
+      const who = (i, hasApp) => ({ id: people[i].id, name: people[i].displayName, hasApp });
+      const open = (draft.trustedIps || []).length < live.trustedIps.length + 1;
+      return {
+        days: 30, signIns: 48210, people: 1604, unanalysable: 1187, partial: false,
+        live: { askedSignIns: 9120, askedPeople: 402 },
+        draft: { askedSignIns: open ? 12044 : 9120, askedPeople: open ? 533 : 402 },
+        newlyAsked: open ? [who(7, false), who(12, true), who(31, null)] : [],
+        noLongerAsked: open ? [who(44)] .map(({ id, name }) => ({ id, name })) : [],
+        me: [{ ip: '198.51.100.10', signIns: 22, live: false, draft: false }],
+        pages: 1,
+      };
+    },
+    insight_suggestions: ({ trustedIps }) => {
+      needConnection();
+      const has = (n) => (trustedIps || []).includes(n);
+      return [
+        { network: '198.51.100.0/24', people: 412, signIns: 9310, trusted: has('198.51.100.0/24') ? 'all' : 'none' },
+        { network: '10.20.0.0/22', people: 388, signIns: 8102, trusted: has('10.20.0.0/22') ? 'all' : 'partly' },
+        { network: '203.0.113.0/24', people: 97, signIns: 1875, trusted: has('203.0.113.0/24') ? 'all' : 'none' },
+        { network: '192.0.2.0/24', people: 11, signIns: 140, trusted: 'none' },
+      ];
+    },
+    insight_progress: () => ({ running: false, pages: 0, events: 0 }),
+    cancel_insight: () => null,
+    forget_signins: () => ({ removed: true }),
     save_policy: ({ base, draft, overwrite, note }) => {
       needConnection();
       if (conflictArmed && !overwrite) {

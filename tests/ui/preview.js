@@ -176,6 +176,20 @@ const scenarios = {
     $('#copy-run').click();
     await until(() => visible('#import-notice'), 'the copy notice');
   },
+  impact: async () => {
+    await makeEdits();
+    await openReview();
+    const box = await until(() => document.querySelector('#review-impact ul'), 'the impact figures');
+    $('#review-impact-section').scrollIntoView();
+    return box;
+  },
+  suggest: async () => {
+    await policyReady();
+    $('#ip-suggest').click();
+    await until(() => document.querySelector('#ip-suggestions li button'), 'the suggestions');
+    document.querySelector('#ip-suggestions li button').click();
+    $('#ips-panel').scrollIntoView();
+  },
   savenote: async () => {
     await makeEdits();
     await openReview();

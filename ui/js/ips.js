@@ -80,7 +80,7 @@ function recheck() {
 
 // ---- editing ------------------------------------------------------------------------------
 
-function addEntries(parts) {
+export function addEntries(parts) {
   const existing = entries();
   const fresh = [];
   const repeated = [];

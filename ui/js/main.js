@@ -17,6 +17,8 @@ import { initPolicy, loadPolicy, resetPolicyScreen, dropReads } from './policy.j
 import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
 import { initReadOnly } from './readonly.js';
+import { initImpact } from './impact.js';
+import { initSuggest } from './suggest.js';
 import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast, hideToast } from './toast.js';
@@ -119,6 +121,8 @@ async function boot() {
   });
   initReview();
   initReadOnly();
+  initImpact();
+  initSuggest();
   initDrift();
   initHistory();
   initWhatIf();

@@ -10,6 +10,7 @@ import { state, on, rememberPeople, rememberGroups } from './state.js';
 import { adoptLoaded, dropReads } from './policy.js';
 import { toast } from './toast.js';
 import { startWait } from './wait.js';
+import { showImpact } from './impact.js';
 
 let seq = 0;
 let busy = false;
@@ -184,6 +185,7 @@ async function runReview() {
     current.review = r;
     renderReview(r);
     $('#review-title').focus();
+    showImpact(current.draft, () => my === seq && dialog().open);
   } catch (err) {
     if (my !== seq || !dialog().open) return;
     if (err.kind === 'validation' && err.details && err.details.field === 'myIp') {
