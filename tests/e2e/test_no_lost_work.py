@@ -177,7 +177,7 @@ def test_a_stalled_save_can_be_stopped_and_never_says_nothing_changed(app, slow_
     open_review(d)
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
     # The PUT hangs (the portal still applies it, later).
-    set_faults(portal, [{"method": "PUT", "path": TFA, "fault": {"delayMs": 8000}, "times": 1}, latency()])
+    set_faults(portal, [{"method": "PUT", "path": TFA, "fault": {"delayMs": 20000}, "times": 1}, latency()])
     el(d, "#confirm-save").click()
     wait(d, lambda: els(d, "#review-wait .wait-cancel"), msg="Stop waiting, inside the review")
     assert "Saving to 127.0.0.1" in el(d, "#review-wait").text
@@ -189,7 +189,7 @@ def test_a_stalled_save_can_be_stopped_and_never_says_nothing_changed(app, slow_
     assert "nothing" not in text.lower(), text
     assert shown(d, "#review-reload"), "offers to read the policy again"
     # It did land: reading again shows it.
-    wait(d, lambda: "10.0.0.2" in portal.state()["app"]["trustedIps"], timeout=15, msg="the PUT landed after all")
+    wait(d, lambda: "10.0.0.2" in portal.state()["app"]["trustedIps"], timeout=40, msg="the PUT landed after all")
 
 
 def test_launch_on_a_stalled_portal_can_be_cancelled(profile, clean_portal, keychain):
