@@ -212,3 +212,16 @@ def test_launch_on_a_stalled_portal_can_be_cancelled(profile, clean_portal, keyc
         assert shown(d, "#connect-screen") and not shown(d, "#policy-screen")
     finally:
         set_faults(clean_portal, [])
+
+
+def test_typed_ip_text_with_spaces_is_one_entry_and_a_spaced_range_is_tidied(app, slow_portal):
+    d = app
+    connected(d, slow_portal, ["10.0.0.1"])
+    box = el(d, "#ip-input")
+    box.send_keys("office wifi")
+    el(d, "#ip-add").click()
+    wait(d, lambda: texts(d) == ["10.0.0.1", "office wifi"], msg="one entry, not two")
+    wait(d, lambda: len(els(d, "#ip-list .ip-row .ip-error")) == 1, msg="one error row")
+    box.send_keys("10.9.9.9 - 10.9.9.20")
+    el(d, "#ip-add").click()
+    wait(d, lambda: texts(d)[-1:] == ["10.9.9.9-10.9.9.20"], msg="the range as the server reads it")
