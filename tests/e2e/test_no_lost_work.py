@@ -225,3 +225,28 @@ def test_typed_ip_text_with_spaces_is_one_entry_and_a_spaced_range_is_tidied(app
     box.send_keys("10.9.9.9 - 10.9.9.20")
     el(d, "#ip-add").click()
     wait(d, lambda: texts(d)[-1:] == ["10.9.9.9-10.9.9.20"], msg="the range as the server reads it")
+
+
+def test_copy_from_another_portal_names_the_owner_it_brings_along(app, clean_portal, fresh_portal, keychain):
+    if not keychain:
+        pytest.skip("no Secret Service on this session bus (run through scripts/e2e)")
+    d = app
+    source, here = clean_portal, fresh_portal
+    owner = next(p for p in source.people() if p["isOwner"])
+    source.set_app(["10.0.0.1"], users=[owner["id"]])
+    connect(d, source, remember=True)
+    policy_ready(d)
+    el(d, "#disconnect").click()
+    connect(d, here, remember=True)  # as an admin, not the owner
+    policy_ready(d)
+    wait(d, lambda: shown(d, "#profile-switch"), msg="two saved portals")
+    el(d, "#more-actions").click()
+    wait(d, lambda: shown(d, "#copy-from-profile"), msg="Copy in the menu")
+    el(d, "#copy-from-profile").click()
+    wait(d, lambda: dialog_open(d, "#copy-dialog"), msg="copy dialog")
+    el(d, "#copy-run").click()
+    wait(d, lambda: shown(d, "#import-notice"), msg="the notice")
+    notice = el(d, "#import-notice").text
+    assert "Every user and group was found" not in notice, notice
+    assert "only the owner can make TFA mandatory for the owner" in notice, notice
+    assert owner["displayName"] in el(d, "#import-owner").text
