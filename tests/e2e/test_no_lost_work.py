@@ -177,7 +177,7 @@ def test_a_stalled_save_can_be_stopped_and_never_says_nothing_changed(app, slow_
     open_review(d)
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
     # The PUT hangs (the portal still applies it, later).
-    set_faults(portal, [{"method": "PUT", "path": TFA, "fault": {"delayMs": 8000}, "times": 1}, latency()])
+    set_faults(portal, [{"method": "PUT", "path": TFA, "fault": {"delayMs": 20000}, "times": 1}, latency()])
     el(d, "#confirm-save").click()
     wait(d, lambda: els(d, "#review-wait .wait-cancel"), msg="Stop waiting, inside the review")
     assert "Saving to 127.0.0.1" in el(d, "#review-wait").text
@@ -189,7 +189,7 @@ def test_a_stalled_save_can_be_stopped_and_never_says_nothing_changed(app, slow_
     assert "nothing" not in text.lower(), text
     assert shown(d, "#review-reload"), "offers to read the policy again"
     # It did land: reading again shows it.
-    wait(d, lambda: "10.0.0.2" in portal.state()["app"]["trustedIps"], timeout=15, msg="the PUT landed after all")
+    wait(d, lambda: "10.0.0.2" in portal.state()["app"]["trustedIps"], timeout=40, msg="the PUT landed after all")
 
 
 def test_launch_on_a_stalled_portal_can_be_cancelled(profile, clean_portal, keychain):
@@ -212,3 +212,41 @@ def test_launch_on_a_stalled_portal_can_be_cancelled(profile, clean_portal, keyc
         assert shown(d, "#connect-screen") and not shown(d, "#policy-screen")
     finally:
         set_faults(clean_portal, [])
+
+
+def test_typed_ip_text_with_spaces_is_one_entry_and_a_spaced_range_is_tidied(app, slow_portal):
+    d = app
+    connected(d, slow_portal, ["10.0.0.1"])
+    box = el(d, "#ip-input")
+    box.send_keys("office wifi")
+    el(d, "#ip-add").click()
+    wait(d, lambda: texts(d) == ["10.0.0.1", "office wifi"], msg="one entry, not two")
+    wait(d, lambda: len(els(d, "#ip-list .ip-row .ip-error")) == 1, msg="one error row")
+    box.send_keys("10.9.9.9 - 10.9.9.20")
+    el(d, "#ip-add").click()
+    wait(d, lambda: texts(d)[-1:] == ["10.9.9.9-10.9.9.20"], msg="the range as the server reads it")
+
+
+def test_copy_from_another_portal_names_the_owner_it_brings_along(app, clean_portal, fresh_portal, keychain):
+    if not keychain:
+        pytest.skip("no Secret Service on this session bus (run through scripts/e2e)")
+    d = app
+    source, here = clean_portal, fresh_portal
+    owner = next(p for p in source.people() if p["isOwner"])
+    source.set_app(["10.0.0.1"], users=[owner["id"]])
+    connect(d, source, remember=True)
+    policy_ready(d)
+    el(d, "#disconnect").click()
+    connect(d, here, remember=True)  # as an admin, not the owner
+    policy_ready(d)
+    wait(d, lambda: shown(d, "#profile-switch"), msg="two saved portals")
+    el(d, "#more-actions").click()
+    wait(d, lambda: shown(d, "#copy-from-profile"), msg="Copy in the menu")
+    el(d, "#copy-from-profile").click()
+    wait(d, lambda: dialog_open(d, "#copy-dialog"), msg="copy dialog")
+    el(d, "#copy-run").click()
+    wait(d, lambda: shown(d, "#import-notice"), msg="the notice")
+    notice = el(d, "#import-notice").text
+    assert "Every user and group was found" not in notice, notice
+    assert "only the owner can make TFA mandatory for the owner" in notice, notice
+    assert owner["displayName"] in el(d, "#import-owner").text
