@@ -152,7 +152,10 @@ fn bundles_are_declared_for_every_platform() {
 
     let windows = &bundle["windows"];
     assert_eq!(windows["nsis"]["installMode"], "currentUser");
-    assert_eq!(windows["webviewInstallMode"]["type"], "downloadBootstrapper");
+    assert_eq!(
+        windows["webviewInstallMode"]["type"],
+        "downloadBootstrapper"
+    );
     assert!(icons.contains(&windows["nsis"]["installerIcon"].as_str().unwrap()));
 
     let mac = &bundle["macOS"];
