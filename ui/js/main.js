@@ -16,6 +16,7 @@ import { initProfiles } from './profiles.js';
 import { initReview, openReview } from './review.js';
 import { initImpact } from './impact.js';
 import { initSuggest } from './suggest.js';
+import { initPeople } from './people.js';
 import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast } from './toast.js';
@@ -115,6 +116,7 @@ async function boot() {
   initReview();
   initImpact();
   initSuggest();
+  initPeople();
   initDrift();
   initHistory();
   initWhatIf();
