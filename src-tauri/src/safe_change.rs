@@ -141,13 +141,13 @@ async fn open_profile(state: &AppState, name: &str) -> CommandResult<Connection>
     Ok(Connection::open_saved(portal, state.secrets.clone(), ClientOptions::default()).await?)
 }
 
-enum Dialog {
+pub(crate) enum Dialog {
     Save(String),
     Open,
 }
 
 /// Asks for a file: through the test chooser, or the native dialog over the main window.
-async fn choose_file<R: Runtime>(
+pub(crate) async fn choose_file<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     dialog: Dialog,

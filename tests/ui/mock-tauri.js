@@ -437,6 +437,7 @@
       };
     },
     reset_app: () => null,
+    export_people_csv: () => ({ cancelled: true }),
     insight_progress: () => ({ running: false, pages: 0, events: 0 }),
     cancel_insight: () => null,
     forget_signins: () => ({ removed: true }),

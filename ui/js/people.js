@@ -74,6 +74,14 @@ export function initPeople() {
   const close = () => { seq += 1; if (d.open) d.close(); };
   d.addEventListener('cancel', (e) => { e.preventDefault(); close(); });
   $('#people-close').addEventListener('click', close);
+  $('#people-export').addEventListener('click', async () => {
+    try {
+      const r = await call('export_people_csv', { days: 30 });
+      if (r.path) toast(`Saved the list to ${r.path}.`, { tone: 'info' });
+    } catch (err) {
+      toast(err.message, { tone: 'error' });
+    }
+  });
   $('#open-people').addEventListener('click', () => {
     if (d.open || !state.loaded) return;
     d.showModal();
