@@ -506,6 +506,9 @@ def test_far_portal_launch_and_save_at_150_ms(profile, fresh_portal, keychain, a
 
     add_ip(d, "192.168.50.0/24")
     open_review(d)
+    # The review's sign-in impact scan runs beside the save's path: let it finish first, so the
+    # log holds the save alone.
+    wait(d, lambda: "Reading the portal" not in el(d, "#review-impact").text, msg="impact read")
     portal.request("DELETE", "/sandbox/log")
     wait(d, lambda: el(d, "#confirm-save").is_enabled(), msg="Confirm enabled")
     el(d, "#confirm-save").click()
