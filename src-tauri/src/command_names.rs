@@ -33,4 +33,5 @@ pub const COMMANDS: &[&str] = &[
     "cancel_insight",
     "reset_app",
     "forget_signins",
+    "export_people_csv",
 ];

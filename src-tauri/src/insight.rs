@@ -15,11 +15,12 @@ use docspace_tfa::insight::{
 use docspace_tfa::policy::Policy;
 use docspace_tfa::service::Connection;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
-use crate::commands::{logged, require, ForgetKey};
+use crate::commands::{blocking, logged, require, ForgetKey};
 use crate::error::{CommandError, CommandResult};
+use crate::safe_change::{choose_file, Dialog, Exported};
 use crate::state::AppState;
 
 /// What the insight commands keep between calls.
@@ -212,4 +213,37 @@ pub async fn forget_signins(state: State<'_, AppState>) -> CommandResult<ForgetK
         .map(|removed| ForgetKey { removed })
         .map_err(CommandError::from);
     logged("forget_signins", Some(&conn.portal().host()), result)
+}
+
+/// The People view as a CSV file, where the admin chooses (kind `file` when it cannot be written).
+#[tauri::command]
+pub async fn export_people_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    days: Option<u32>,
+) -> CommandResult<Exported> {
+    let conn = require(&state).await?;
+    let result = async {
+        let g = look(&state, &conn, days).await?;
+        let text = csv(&statuses(&g.roster, &g.tally, &g.live.policy));
+        let name = format!("tfa-people-{}.csv", conn.portal().host());
+        let Some(path) = choose_file(&app, &state, Dialog::Save(name)).await? else {
+            return Ok(Exported::Cancelled { cancelled: true });
+        };
+        let shown = path.display().to_string();
+        let detail_path = shown.clone();
+        blocking(move || {
+            docspace_tfa::profiles::write_atomically(&path, text.as_bytes()).map_err(|e| {
+                CommandError::File {
+                    action: "write",
+                    path: detail_path,
+                    detail: e.to_string(),
+                }
+            })
+        })
+        .await?;
+        Ok(Exported::Written { path: shown })
+    }
+    .await;
+    logged("export_people_csv", Some(&conn.portal().host()), result)
 }

@@ -57,6 +57,7 @@ macro_rules! app_handler {
             $crate::insight::cancel_insight,
             $crate::insight::reset_app,
             $crate::insight::forget_signins,
+            $crate::insight::export_people_csv,
         ]
     };
 }

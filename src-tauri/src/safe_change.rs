@@ -148,13 +148,13 @@ async fn profile_portal(state: &AppState, name: &str) -> CommandResult<PortalUrl
     Ok(PortalUrl::parse(&profile.portal)?)
 }
 
-enum Dialog {
+pub(crate) enum Dialog {
     Save(String),
     Open,
 }
 
 /// Asks for a file: through the test chooser, or the native dialog over the main window.
-async fn choose_file<R: Runtime>(
+pub(crate) async fn choose_file<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     dialog: Dialog,

@@ -78,6 +78,17 @@ fn impact_people_reset_and_forget_through_ipc() {
         (Some("validation"), Some("days"))
     );
 
+    let csv_file = h.dir.path().join("people.csv");
+    *h.files.save.lock().unwrap() = Some(csv_file.clone());
+    let written = h.ok("export_people_csv", json!({}));
+    assert_eq!(written["path"], csv_file.display().to_string());
+    let text = std::fs::read_to_string(&csv_file).unwrap();
+    assert!(
+        text.starts_with("id,name,email,mandatory,hasApp,"),
+        "{text}"
+    );
+    assert!(text.contains(&sb.admin_id().to_string()));
+
     assert_eq!(h.ok("forget_signins", json!({}))["removed"], true);
     assert_eq!(h.ok("forget_signins", json!({}))["removed"], false);
 }

@@ -309,7 +309,10 @@ impl Fields {
 
 /// A person whose authenticator was reset (`settings/tfaappnewapp`) has no linked app any more.
 fn with_resets(s: &Shared, mut dto: EmployeeFullDto) -> EmployeeFullDto {
-    if dto.tfa_app_enabled == Some(true) && !s.signins().app_linked(&s.directory, dto.id) {
+    if dto.tfa_app_enabled == Some(true)
+        && s.signins_if_seeded()
+            .is_some_and(|log| !log.app_linked(&s.directory, dto.id))
+    {
         dto.tfa_app_enabled = Some(false);
     }
     dto

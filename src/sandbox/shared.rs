@@ -3,7 +3,7 @@
 //! Behind-the-app features live here as another field plus a control route and a middleware
 //! layer: the fault table (`faults`) is the first.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::config::SandboxConfig;
 use super::directory::Directory;
@@ -18,7 +18,10 @@ pub struct Shared {
     portal: Mutex<PortalState>,
     faults: Mutex<FaultTable>,
     distance: Mutex<Distance>,
-    signins: Mutex<SigninLog>,
+    /// Seeded at first use: a 20,000-person history takes a while, and most runs never read it.
+    signins: OnceLock<Mutex<SigninLog>>,
+    /// (days, seed) of the sign-in history.
+    signin_seed: (u32, u64),
 }
 
 impl Shared {
@@ -26,9 +29,9 @@ impl Shared {
         let mut directory = Directory::seed(config.users, config.groups, config.seed);
         directory.resize_groups(&config.group_sizes);
         let portal = PortalState::new(directory.owner().id, PortalFlags::from(config));
-        let signins = SigninLog::seed(&directory, config.signin_days, config.seed);
         Shared {
-            signins: Mutex::new(signins),
+            signins: OnceLock::new(),
+            signin_seed: (config.signin_days, config.seed),
             directory,
             portal: Mutex::new(portal),
             faults: Mutex::default(),
@@ -47,9 +50,18 @@ impl Shared {
 
     /// Locks the sign-in log (same rules as [`Shared::portal`]).
     pub fn signins(&self) -> MutexGuard<'_, SigninLog> {
+        let (days, seed) = self.signin_seed;
         self.signins
+            .get_or_init(|| Mutex::new(SigninLog::seed(&self.directory, days, seed)))
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sign-in log if anything used it yet (an unused one has no resets to show).
+    pub fn signins_if_seeded(&self) -> Option<MutexGuard<'_, SigninLog>> {
+        self.signins
+            .get()
+            .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// Locks the fault table (same rules as [`Shared::portal`]).

@@ -433,6 +433,19 @@
         { network: '192.0.2.0/24', people: 11, signIns: 140, trusted: 'none' },
       ];
     },
+    insight_people: () => {
+      needConnection();
+      const row = (i, hasApp, last, method, pw, codes) => ({
+        id: people[i].id, name: people[i].displayName, email: people[i].email, mandatory: i % 2 ? 'listed' : 'group Engineering',
+        hasApp, lastSignIn: last, lastMethod: method, failedPasswords: pw, failedSecondFactor: codes,
+      });
+      return {
+        rows: [row(5, true, '2026-11-30T08:12:09+00:00', 'authenticator app', 0, 1), row(6, false, '2026-11-29T17:40:51+00:00', 'password', 3, 0), row(9, true, null, null, 0, 0)],
+        csv: 'id,name\r\n', canReset: !!(connection && connection.role === 'owner'), partial: false,
+      };
+    },
+    reset_app: () => null,
+    export_people_csv: () => ({ cancelled: true }),
     insight_progress: () => ({ running: false, pages: 0, events: 0 }),
     cancel_insight: () => null,
     forget_signins: () => ({ removed: true }),

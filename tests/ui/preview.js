@@ -190,6 +190,11 @@ const scenarios = {
     document.querySelector('#ip-suggestions li button').click();
     $('#ips-panel').scrollIntoView();
   },
+  people: async () => {
+    await policyReady();
+    $('#open-people').click();
+    await until(() => document.querySelector('#people-body table'), 'the people table');
+  },
   savenote: async () => {
     await makeEdits();
     await openReview();

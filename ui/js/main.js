@@ -19,6 +19,7 @@ import { initReview, openReview } from './review.js';
 import { initReadOnly } from './readonly.js';
 import { initImpact } from './impact.js';
 import { initSuggest } from './suggest.js';
+import { initPeople } from './people.js';
 import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast, hideToast } from './toast.js';
@@ -123,6 +124,7 @@ async function boot() {
   initReadOnly();
   initImpact();
   initSuggest();
+  initPeople();
   initDrift();
   initHistory();
   initWhatIf();
