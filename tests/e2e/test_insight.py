@@ -17,7 +17,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from conftest import ADMIN_KEY, CLI, OWNER_KEY, Portal
-from test_app import choose_method, connect, dialog_open, el, els, ip_rows, open_review, policy_ready, row_text, wait
+from test_app import choose_method, connect, dialog_open, el, els, ip_rows, open_review, policy_ready, row_text, shown, wait
 
 SUMMARY = re.compile(r"Over (\d+) sign-ins? by (\d+) (?:person|people) in the last 30 days: now (\d+) sign-ins "
                      r"\((\d+) (?:person|people)\) are asked; with this draft (\d+) \((\d+) (?:person|people)\)\.")
@@ -227,3 +227,28 @@ def test_people_view_admin_sees_why_no_reset(clean_portal, profile):
     assert not els(d, "#people-body button")
     el(d, "#people-close").click()
     wait(d, lambda: not dialog_open(d, "#people-dialog"), msg="People closed")
+
+
+def scan_progress_then_cancel(d, bar: str, out: str):
+    """A slow scan shows `bar` with its counts after half a second; Cancel stops it and `out` says so."""
+    status = re.compile(r"^\d+ pages? read, \d+ events?$")
+    wait(d, lambda: shown(d, bar) and status.match(el(d, f"{bar} .scan-status").text), msg=f"{bar} with counts")
+    el(d, f"{bar} .scan-cancel").click()
+    wait(d, lambda: "The sign-in scan was cancelled" in el(d, out).text, msg=f"{out} says the scan was cancelled")
+    assert not shown(d, bar)
+    assert not els(d, f"{out} .callout-error"), "a cancel the admin asked for is not an error"
+
+
+def test_slow_scans_show_progress_with_cancel(fresh_portal, profile):
+    portal = fresh_portal
+    portal.set_app([], users=[mandatory_pair(portal)[0]["id"]])
+    d = profile.launch()
+    connect(d, portal, key=OWNER_KEY)
+    policy_ready(d)
+    # A far portal from now on: every call takes 1.5 s.
+    portal.request("PUT", "/sandbox/config", {"latencyMs": 1500})
+    el(d, "#ip-suggest").click()
+    scan_progress_then_cancel(d, "#ip-suggest-progress", "#ip-suggestions")
+    el(d, "#open-people").click()
+    wait(d, lambda: dialog_open(d, "#people-dialog"), msg="People open")
+    scan_progress_then_cancel(d, "#people-progress", "#people-body")

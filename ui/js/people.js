@@ -65,7 +65,9 @@ async function load() {
     const v = await withScanProgress($('#people-progress'), () => call('insight_people', { days: 30 }));
     if (my === seq && dialog().open) render(v);
   } catch (err) {
-    if (my === seq && dialog().open) $('#people-body').replaceChildren(h('p', { class: 'callout callout-error' }, err.message));
+    if (my === seq && dialog().open) {
+      $('#people-body').replaceChildren(h('p', { class: err.kind === 'cancelled' ? 'muted' : 'callout callout-error' }, err.message));
+    }
   }
 }
 

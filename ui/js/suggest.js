@@ -37,7 +37,7 @@ export function initSuggest() {
       const trustedIps = state.draft.trustedIps;
       render(await withScanProgress($('#ip-suggest-progress'), () => call('insight_suggestions', { days: 30, trustedIps })));
     } catch (err) {
-      $('#ip-suggestions').replaceChildren(h('p', { class: 'callout callout-error' }, err.message));
+      $('#ip-suggestions').replaceChildren(h('p', { class: err.kind === 'cancelled' ? 'small muted' : 'callout callout-error' }, err.message));
     } finally {
       setBusy(button, false);
     }
