@@ -54,41 +54,51 @@ def people_in(d, heading: str) -> list[str]:
     return []
 
 
+def check_names(shown_items: list[str], want: list[dict], tags: bool) -> None:
+    """The people listed under an impact heading are the CLI's, by name, with the CLI's app status."""
+    assert len(shown_items) == len(want), (shown_items, want)
+    for item, p in zip(sorted(shown_items), sorted(want, key=lambda p: p["name"])):
+        assert item.startswith(p["name"]), (item, p)
+        if tags and p["hasApp"] is False:
+            assert "no app yet" in item, item
+        elif tags and p["hasApp"] is True:
+            assert "has an app" in item, item
+
+
 def test_impact_in_review_matches_cli(clean_portal, profile, tmp_path, artifacts):
+    """Live: app TFA, the 10.20.0.0/22 offices trusted. Draft: the 198.51.100.0/24 office instead.
+    People of one office are newly asked, people of the other no longer."""
     portal = clean_portal
-    office = "198.51.100.0/24"
+    live_net, draft_net = "10.20.0.0/22", "198.51.100.0/24"
+    portal.set_app([live_net])
     d = profile.launch()
     connect(d, portal, key=ADMIN_KEY)
     policy_ready(d)
-    choose_method(d, "app")
+    wait(d, lambda: [row_text(r) for r in ip_rows(d)] == [live_net], msg="live trusted network")
+    ip_rows(d)[0].find_element(By.CSS_SELECTOR, ".ip-remove").click()
     box = el(d, "#ip-input")
-    box.send_keys(office)
+    box.send_keys(draft_net)
     el(d, "#ip-add").click()
-    wait(d, lambda: any(row_text(r) == office for r in ip_rows(d)), msg="office network row")
+    wait(d, lambda: [row_text(r) for r in ip_rows(d)] == [draft_net], msg="draft network row")
     open_review(d)
     text = impact_text(d)
     d.save_screenshot(str(artifacts / "insight-review-impact.png"))
 
     draft = tmp_path / "draft.json"
-    draft.write_text(json.dumps({"method": "app", "trustedIps": [office], "mandatoryUsers": [], "mandatoryGroups": []}))
+    draft.write_text(json.dumps({"method": "app", "trustedIps": [draft_net], "mandatoryUsers": [], "mandatoryGroups": []}))
     want = json.loads(cli_json(portal, tmp_path, ADMIN_KEY, "impact", "--json", "--days", "30", "--file", str(draft)))
 
     got = [int(x) for x in SUMMARY.search(text).groups()]
     assert got == [want["signIns"], want["people"], want["live"]["askedSignIns"], want["live"]["askedPeople"],
                    want["draft"]["askedSignIns"], want["draft"]["askedPeople"]], text
-    # TFA is off on the portal: nobody is asked now, and the draft asks everyone outside the office.
-    assert want["live"]["askedSignIns"] == 0 and 0 < want["draft"]["askedSignIns"] < want["signIns"]
+    assert want["newlyAsked"] and want["noLongerAsked"], "the seeded history has people in both offices"
+    assert 0 < want["live"]["askedSignIns"] < want["signIns"] and 0 < want["draft"]["askedSignIns"] < want["signIns"]
     if want["unanalysable"]:
         assert f"{want['unanalysable']} sign-in" in text and "IPv6" in text
-    newly = people_in(d, "Newly asked")
-    assert len(newly) == len(want["newlyAsked"]) == want["draft"]["askedPeople"]
-    for shown_item, p in zip(sorted(newly), sorted(want["newlyAsked"], key=lambda p: p["name"])):
-        assert shown_item.startswith(p["name"]), (shown_item, p)
-        if p["hasApp"] is False:
-            assert "no app yet" in shown_item
-        elif p["hasApp"] is True:
-            assert "has an app" in shown_item
-    assert people_in(d, "No longer asked") == []
+    # App TFA is on, so the portal tells the admin who has an app: the CLI and the app agree on it.
+    assert any(p["hasApp"] is not None for p in want["newlyAsked"])
+    check_names(people_in(d, "Newly asked"), want["newlyAsked"], tags=True)
+    check_names(people_in(d, "No longer asked"), [dict(p, hasApp=None) for p in want["noLongerAsked"]], tags=False)
     # The admin's own addresses, each with the CLI's verdicts.
     mine_lines = [p.text for p in el(d, "#review-impact").find_elements(By.CSS_SELECTOR, "p") if p.text.startswith("You, from ")]
     assert len(mine_lines) == len(want["me"]), mine_lines
