@@ -227,7 +227,7 @@ pub async fn export_people_csv<R: Runtime>(
         let g = look(&state, &conn, days).await?;
         let text = csv(&statuses(&g.roster, &g.tally, &g.live.policy));
         let name = format!("tfa-people-{}.csv", conn.portal().host());
-        let Some(path) = choose_file(&app, &state, Dialog::Save(name)).await? else {
+        let Some(path) = choose_file(&app, &state, Dialog::SaveCsv(name)).await? else {
             return Ok(Exported::Cancelled { cancelled: true });
         };
         let shown = path.display().to_string();

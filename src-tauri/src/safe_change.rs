@@ -149,7 +149,10 @@ async fn profile_portal(state: &AppState, name: &str) -> CommandResult<PortalUrl
 }
 
 pub(crate) enum Dialog {
+    /// Export the policy (JSON) under this suggested name.
     Save(String),
+    /// Export the People list (CSV) under this suggested name.
+    SaveCsv(String),
     Open,
 }
 
@@ -162,7 +165,7 @@ pub(crate) async fn choose_file<R: Runtime>(
     if let Some(files) = state.files.clone() {
         return blocking(move || {
             Ok(match dialog {
-                Dialog::Save(name) => files.save_path(&name),
+                Dialog::Save(name) | Dialog::SaveCsv(name) => files.save_path(&name),
                 Dialog::Open => files.open_path(),
             })
         })
@@ -170,25 +173,28 @@ pub(crate) async fn choose_file<R: Runtime>(
     }
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let (title, filter, ext) = match &dialog {
+        Dialog::Save(_) => ("Export the TFA policy", "TFA policy (JSON)", "json"),
+        Dialog::SaveCsv(_) => ("Export the People list", "People list (CSV)", "csv"),
+        Dialog::Open => ("Import a TFA policy", "TFA policy (JSON)", "json"),
+    };
     let mut builder = app
         .dialog()
         .file()
-        .add_filter("TFA policy (JSON)", &["json"]);
+        .add_filter(filter, &[ext])
+        .set_title(title);
     if let Some(window) = app.get_webview_window("main") {
         builder = builder.set_parent(&window);
     }
     match dialog {
-        Dialog::Save(name) => builder
-            .set_title("Export the TFA policy")
-            .set_file_name(name)
-            .save_file(move |p| {
+        Dialog::Save(name) | Dialog::SaveCsv(name) => {
+            builder.set_file_name(name).save_file(move |p| {
                 let _ = tx.send(p);
-            }),
-        Dialog::Open => builder
-            .set_title("Import a TFA policy")
-            .pick_file(move |p| {
-                let _ = tx.send(p);
-            }),
+            })
+        }
+        Dialog::Open => builder.pick_file(move |p| {
+            let _ = tx.send(p);
+        }),
     }
     let picked = rx
         .await

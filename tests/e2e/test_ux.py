@@ -290,6 +290,15 @@ def test_accessibility_audit_of_every_screen_and_dialog(app, clean_portal, keych
     audit(d, "history", found)
     el(d, "#history-close").click()
 
+    el(d, "#ip-suggest").click()
+    wait(d, lambda: els(d, "#ip-suggestions .suggest-list li"), msg="IP suggestions")
+    audit(d, "IP suggestions", found)
+
+    el(d, "#open-people").click()
+    wait(d, lambda: dialog_open(d, "#people-dialog") and els(d, "#people-body table, #people-body p:not([role=status])"), msg="People")
+    audit(d, "People", found)
+    el(d, "#people-close").click()
+
     el(d, "#open-about").click()
     wait(d, lambda: dialog_open(d, "#about-dialog"), msg="about")
     audit(d, "about", found)

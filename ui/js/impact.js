@@ -1,19 +1,15 @@
 // "Who would be asked for a second factor" in the review: `insight_impact` applies the server's
 // rule to the portal's real sign-ins of the last 30 days, under the live policy and the draft.
-// A scan longer than half a second shows a progress bar (polled from `insight_progress`) with
-// Cancel (`cancel_insight`). The review never waits for it: errors stay inside this section.
+// A long scan shows the shared progress bar (scanprogress.js). The review never waits for it:
+// errors stay inside this section.
 
 import { call } from './api.js';
 import { $, h } from './dom.js';
+import { plural } from './model.js';
+import { withScanProgress } from './scanprogress.js';
 
 const DAYS = 30;
-const SHOW_PROGRESS_AFTER_MS = 500;
-const POLL_MS = 250;
 let seq = 0;
-
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function appNote(p) {
   if (p.hasApp === false) return h('span', { class: 'tag tag-warn' }, 'no app yet: must set one up at the next sign-in');
@@ -48,35 +44,18 @@ function render(box, r) {
 export async function showImpact(draft, stillWanted) {
   const my = ++seq;
   const box = $('#review-impact');
-  const bar = $('#review-impact-progress');
-  const status = $('#review-impact-status');
   box.replaceChildren(h('p', { class: 'muted' }, "Reading the portal's sign-ins…"));
-  bar.hidden = true;
-  const started = Date.now();
-  const timer = setInterval(async () => {
-    if (Date.now() - started < SHOW_PROGRESS_AFTER_MS) return;
-    try {
-      const p = await call('insight_progress', {});
-      if (my !== seq || !p.running) return;
-      bar.hidden = false;
-      status.textContent = `${plural(p.pages, 'page', 'pages')} read, ${plural(p.events, 'event', 'events')}`;
-    } catch { /* progress is a courtesy */ }
-  }, POLL_MS);
   try {
-    const r = await call('insight_impact', { draft, days: DAYS });
+    const r = await withScanProgress($('#review-impact-progress'), () => call('insight_impact', { draft, days: DAYS }));
     if (my === seq && stillWanted()) render(box, r);
   } catch (err) {
     if (my === seq && stillWanted()) {
       box.replaceChildren(h('p', { class: err.kind === 'cancelled' ? 'muted' : 'callout callout-error' }, err.message));
     }
-  } finally {
-    clearInterval(timer);
-    if (my === seq) bar.hidden = true;
   }
 }
 
 export function initImpact() {
-  $('#review-impact-cancel').addEventListener('click', () => call('cancel_insight', {}).catch(() => {}));
   $('#review-impact-forget').addEventListener('click', async () => {
     try {
       const r = await call('forget_signins', {});

@@ -20,6 +20,7 @@ import { initReadOnly } from './readonly.js';
 import { initImpact } from './impact.js';
 import { initSuggest } from './suggest.js';
 import { initPeople } from './people.js';
+import { initScanProgress } from './scanprogress.js';
 import { hostOf } from './model.js';
 import { state, on, setConnection, resetSession, isDirtyNow, forgetPortal } from './state.js';
 import { initToast, toast, hideToast } from './toast.js';
@@ -125,6 +126,7 @@ async function boot() {
   initImpact();
   initSuggest();
   initPeople();
+  initScanProgress();
   initDrift();
   initHistory();
   initWhatIf();

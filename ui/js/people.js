@@ -1,13 +1,14 @@
 // The People view: mandatory users and members of mandatory groups with whether they have linked an
 // authenticator app, their last sign-in and its method, and failed attempts (`insight_people`).
 // The portal owner may reset someone's app (`reset_app`); admins are told why they cannot, as the
-// server refuses them.
+// server refuses them. A long scan shows the shared progress bar (scanprogress.js).
 
 import { call } from './api.js';
 import { $, h, trapFocus } from './dom.js';
 import { confirmDialog } from './confirm.js';
 import { state, on } from './state.js';
 import { toast } from './toast.js';
+import { withScanProgress } from './scanprogress.js';
 
 let seq = 0;
 const dialog = () => $('#people-dialog');
@@ -61,10 +62,12 @@ async function load() {
   const my = ++seq;
   $('#people-body').replaceChildren(h('p', { class: 'muted', role: 'status' }, "Reading the portal's people and sign-ins…"));
   try {
-    const v = await call('insight_people', { days: 30 });
+    const v = await withScanProgress($('#people-progress'), () => call('insight_people', { days: 30 }));
     if (my === seq && dialog().open) render(v);
   } catch (err) {
-    if (my === seq && dialog().open) $('#people-body').replaceChildren(h('p', { class: 'callout callout-error' }, err.message));
+    if (my === seq && dialog().open) {
+      $('#people-body').replaceChildren(h('p', { class: err.kind === 'cancelled' ? 'muted' : 'callout callout-error' }, err.message));
+    }
   }
 }
 

@@ -1,11 +1,13 @@
 // Trusted-IP suggestions from the portal's real sign-ins (`insight_suggestions`): networks people
 // sign in from, best first, with how much of each the draft's list already trusts. "Add" puts the
 // network into the draft through the editor's own path, so `check_ips` checks it like any entry.
+// A long scan shows the shared progress bar (scanprogress.js).
 
 import { call } from './api.js';
 import { $, h, setBusy } from './dom.js';
 import { state } from './state.js';
 import { addEntries } from './ips.js';
+import { withScanProgress } from './scanprogress.js';
 
 const TRUSTED = { none: 'not trusted yet', partly: 'partly trusted', all: 'already trusted' };
 
@@ -32,9 +34,10 @@ export function initSuggest() {
     setBusy(button, true);
     $('#ip-suggestions').replaceChildren(h('p', { class: 'small muted' }, "Reading the portal's sign-ins…"));
     try {
-      render(await call('insight_suggestions', { days: 30, trustedIps: state.draft.trustedIps }));
+      const trustedIps = state.draft.trustedIps;
+      render(await withScanProgress($('#ip-suggest-progress'), () => call('insight_suggestions', { days: 30, trustedIps })));
     } catch (err) {
-      $('#ip-suggestions').replaceChildren(h('p', { class: 'callout callout-error' }, err.message));
+      $('#ip-suggestions').replaceChildren(h('p', { class: err.kind === 'cancelled' ? 'small muted' : 'callout callout-error' }, err.message));
     } finally {
       setBusy(button, false);
     }
