@@ -696,6 +696,21 @@ mod tests {
     }
 
     #[test]
+    fn resized_groups_have_exactly_their_size_on_both_sides() {
+        let mut d = Directory::seed(2_000, 4, 7);
+        d.resize_groups(&[1_500, 5, 9_999]);
+        let sizes: Vec<usize> = d.groups().iter().map(|g| g.members.len()).collect();
+        assert_eq!(&sizes[..3], &[1_500, 5, 2_000]);
+        for (g, group) in d.groups().iter().enumerate() {
+            let mut members = group.members.clone();
+            members.dedup();
+            assert_eq!(members.len(), group.members.len(), "no one twice");
+            let counted = d.users().iter().filter(|u| u.groups.contains(&g)).count();
+            assert_eq!(counted, group.members.len());
+        }
+    }
+
+    #[test]
     fn group_membership_is_consistent() {
         let d = Directory::seed(300, 12, 5);
         for (gi, g) in d.groups().iter().enumerate() {
