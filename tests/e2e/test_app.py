@@ -311,7 +311,9 @@ def test_review_shows_guard_warnings_and_an_error_blocks_the_save(app, fresh_por
     warnings = [p.text for p in els(d, "#review-problems .problem-warning")]
     assert any("You will be signed out" in w and "must set up two-factor authentication" in w for w in warnings), warnings
     assert not els(d, "#review-problems .problem-error")
-    # Naming the address the admin signs in from applies the server's rule to them.
+    # Naming the address the admin signs in from applies the server's rule to them. The sign-in
+    # impact section fills in below meanwhile: wait for it, so the layout holds still for the click.
+    wait(d, lambda: "Reading the portal" not in el(d, "#review-impact").text, msg="impact read")
     my_ip = el(d, "#review-my-ip")
     my_ip.clear()
     my_ip.send_keys("203.0.113.9")
