@@ -390,6 +390,9 @@ def test_a_reader_sees_the_policy_with_a_notice_and_no_save(app, clean_portal, a
     assert el(d, "#session-role").text == "Read only"
     assert el(d, "input[name=method][value=app]").is_selected()
     assert not shown(d, "#review") and not shown(d, "#savebar"), "a reader is offered no save"
+    # No control that looks as if it could change the policy.
+    disabled = "return [...arguments].every((css) => document.querySelector(css).matches(':disabled'))"
+    assert d.execute_script(disabled, "input[name=method][value=none]", "#ip-input", "#ip-add")
     screenshot(d, artifacts / "reader.png")
     assert clean_portal.requests().get("PUT /api/2.0/settings/tfaapp", 0) == puts
 

@@ -52,8 +52,11 @@ function renderMethod() {
     ? 'Saving with TFA disabled wipes the trusted IPs and the mandatory users and groups below: the portal keeps no lists while TFA is off. Turning TFA on again starts from empty lists.'
     : 'While TFA is disabled the portal keeps no trusted IPs and no mandatory users or groups. Choose a method to edit the lists.';
 
+  // A reader sees the policy but gets no controls that look as if they could change it.
+  const readOnly = !!state.connection && state.connection.canEdit === false;
+  $('#method-group').disabled = readOnly;
   const lists = $('#lists');
-  lists.disabled = off;
+  lists.disabled = off || readOnly;
   lists.classList.toggle('is-disabled', off);
 
   const noIps = $('#no-ips-note');

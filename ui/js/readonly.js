@@ -11,6 +11,9 @@ function render() {
   $('#read-only-notice').hidden = !readOnly;
   $('#review').hidden = readOnly;
   $('#revert').hidden = readOnly;
+  // No control that looks as if it could change the policy (policy.js keeps this on every render).
+  $('#method-group').disabled = readOnly;
+  if (readOnly) $('#lists').disabled = true;
 }
 
 export function initReadOnly() {
