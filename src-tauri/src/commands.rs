@@ -252,16 +252,25 @@ pub async fn connect(
 pub async fn connect_saved(state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
     let connecting = async {
         let _session = state.session.lock().await;
-        let portal = saved_portal(&state)
+        let saved = saved_portal(&state)
             .await?
             .ok_or(CommandError::NoSavedPortal)?;
-        let portal = PortalUrl::parse(&portal)?;
-        let conn = Connection::open_saved_loaded(
-            portal.clone(),
-            state.secrets.clone(),
-            ClientOptions::default(),
-        )
-        .await?;
+        let portal = PortalUrl::parse(&saved)?;
+        let early = match state.take_early(&saved) {
+            Some(early) => early.outcome().await,
+            None => None,
+        };
+        let conn = match early {
+            Some(outcome) => outcome?,
+            None => {
+                Connection::open_saved_loaded(
+                    portal.clone(),
+                    state.secrets.clone(),
+                    ClientOptions::default(),
+                )
+                .await?
+            }
+        };
         let info = connection_info(&conn, KeyStorage::Keychain, false);
         state
             .replace(Some(Current {

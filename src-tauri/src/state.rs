@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use docspace_tfa::docspace::{ClientOptions, PortalUrl};
 use docspace_tfa::history::HistoryStore;
 use docspace_tfa::insight::CacheStore;
 use docspace_tfa::profiles::{ProfileError, ProfileStore};
 use docspace_tfa::sandbox::Sandbox;
 use docspace_tfa::secrets::{KeyringStore, SecretStore};
-use docspace_tfa::service::Connection;
+use docspace_tfa::service::{Connection, ServiceError};
 use serde::Serialize;
 use tokio::sync::{Mutex, RwLock};
 
@@ -63,6 +64,29 @@ pub struct AppState {
     pub(crate) waits: crate::waits::Waits,
     /// Sign-in insight: the local copies of sign-in histories and the running scan.
     pub(crate) insight: InsightState,
+    /// The remembered portal's connection, opened at launch ([`AppState::open_saved_early`]).
+    early: std::sync::Mutex<Option<EarlyConnect>>,
+}
+
+/// A connection to the remembered portal opened while the page loads: by the time the page asks
+/// for it (`connect_saved`), the keychain read and the first round trips are behind it rather
+/// than after the page's start-up. Dropped unused, it is aborted.
+pub(crate) struct EarlyConnect {
+    portal: String,
+    task: tauri::async_runtime::JoinHandle<Result<Connection, ServiceError>>,
+}
+
+impl EarlyConnect {
+    /// The connection's outcome; `None` if the task did not finish (the caller opens afresh).
+    pub(crate) async fn outcome(mut self) -> Option<Result<Connection, ServiceError>> {
+        (&mut self.task).await.ok()
+    }
+}
+
+impl Drop for EarlyConnect {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// Where export and import read and write, when not asking through the native dialogs.
@@ -106,7 +130,35 @@ impl AppState {
             secrets,
             files: None,
             waits: Default::default(),
+            early: Default::default(),
         }
+    }
+
+    /// Starts connecting to the remembered portal with its keychain key, without waiting; the
+    /// page's `connect_saved` picks the result up. Nothing remembered (or a damaged settings
+    /// file, which `app_state` reports): nothing starts.
+    pub fn open_saved_early(&self) {
+        let Ok(profiles) = self.profiles.load() else {
+            return;
+        };
+        let Some(portal) = profiles.current_profile().map(|p| p.portal.clone()) else {
+            return;
+        };
+        let Ok(url) = PortalUrl::parse(&portal) else {
+            return;
+        };
+        let secrets = self.secrets.clone();
+        let task = tauri::async_runtime::spawn(Connection::open_saved_loaded(
+            url,
+            secrets,
+            ClientOptions::default(),
+        ));
+        *lock(&self.early) = Some(EarlyConnect { portal, task });
+    }
+
+    /// The early connection, if it was opened for `portal`; any other is dropped.
+    pub(crate) fn take_early(&self, portal: &str) -> Option<EarlyConnect> {
+        lock(&self.early).take().filter(|e| e.portal == portal)
     }
 
     /// Export and import use `files` instead of the native dialogs.
@@ -131,6 +183,8 @@ impl AppState {
 
     /// Makes `next` the current connection and closes the previous one (stopping its sandbox).
     pub(crate) async fn replace(&self, next: Option<Current>) {
+        // Whatever the admin connected to now, a connection opened at launch is not wanted.
+        drop(lock(&self.early).take());
         let previous = std::mem::replace(&mut *self.current.write().await, next);
         if let Some(previous) = previous {
             // The in-process sandbox gets a new port each time: its sign-in copy is never reused.
@@ -140,4 +194,8 @@ impl AppState {
             previous.close().await;
         }
     }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

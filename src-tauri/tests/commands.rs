@@ -339,6 +339,56 @@ fn saved_portal_reconnects_and_forget_key_removes_it() {
     tauri::async_runtime::block_on(sb.shutdown());
 }
 
+/// At launch the app opens the remembered portal before its page asks (`open_saved_early`): the
+/// page's `connect_saved` and first `load_policy` take that connection and add no request.
+#[test]
+fn the_remembered_portal_is_opened_once_at_launch_before_the_page_asks() {
+    let sb = sandbox();
+    set_app_policy(&sb, &["10.0.0.0/8"], &[sb.admin_id(), sb.owner_id()]);
+    let h = harness();
+    connect(&h, &sb, ADMIN_KEY, true).unwrap();
+    h.ok("disconnect", json!({}));
+    sb.clear_request_log();
+
+    h.state().open_saved_early();
+    let started = std::time::Instant::now();
+    while sb.request_log().len() < 3 && started.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let early: Vec<String> = sb.request_log().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        early.len(),
+        3,
+        "people/@self and the policy, then the names: {early:?}"
+    );
+
+    let info = h.ok("connect_saved", json!({}));
+    assert_eq!(info["keyStorage"], "keychain");
+    let loaded = h.ok("load_policy", json!({}));
+    assert_eq!(loaded["policy"]["trustedIps"], json!(["10.0.0.0/8"]));
+    let names: Vec<String> = sb.request_log().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        names, early,
+        "the page's connect and load made no request of their own"
+    );
+
+    // An early connection nobody picked up is dropped by the next connect and never used.
+    h.ok("disconnect", json!({}));
+    h.state().open_saved_early();
+    connect(&h, &sb, ADMIN_KEY, false).unwrap();
+    sb.clear_request_log();
+    h.ok("disconnect", json!({}));
+    h.ok("connect_saved", json!({}));
+    assert!(
+        sb.request_log()
+            .iter()
+            .any(|r| r.path.ends_with("people/@self")),
+        "connect_saved after another connect opens afresh: {:?}",
+        sb.request_log()
+    );
+    stop(sb);
+}
+
 #[test]
 fn a_locked_keychain_is_a_keychain_error_and_session_only_still_works() {
     let sb = sandbox();

@@ -22,7 +22,7 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 pub const KEYS: &[&str] = &[OWNER_KEY, ADMIN_KEY, USER_KEY, "sk-sandbox"];
 
 pub struct Harness {
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
     pub dir: tempfile::TempDir,
     pub secrets: MemoryStore,
@@ -88,7 +88,7 @@ pub fn harness_with(store: Option<Arc<dyn SecretStore>>) -> Harness {
         .build()
         .unwrap();
     Harness {
-        _app: app,
+        app,
         webview,
         dir,
         secrets,
@@ -97,6 +97,12 @@ pub fn harness_with(store: Option<Arc<dyn SecretStore>>) -> Harness {
 }
 
 impl Harness {
+    /// The app's state, for what the real app does outside a command (at launch).
+    pub fn state(&self) -> tauri::State<'_, AppState> {
+        use tauri::Manager;
+        self.app.state::<AppState>()
+    }
+
     pub fn invoke_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
         let response = get_ipc_response(
             &self.webview,
