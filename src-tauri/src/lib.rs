@@ -123,8 +123,21 @@ fn save_window_state_soon<R: tauri::Runtime>(
     });
 }
 
+/// WebKitGTK composites the page on the GPU by default: for a form like this one that costs about
+/// 100 MiB in the web process (GL context, layer backing stores) and the GPU drivers' blank-window
+/// bugs, for no visible gain. Painting on the CPU instead (README, "Benchmarks"). An admin who
+/// sets `WEBKIT_DISABLE_COMPOSITING_MODE` (e.g. to 0) keeps their choice.
+fn paint_on_the_cpu() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if cfg!(target_os = "linux") && std::env::var_os(VAR).is_none() {
+        // Before GTK, WebKit or any other thread starts: nothing reads the environment yet.
+        std::env::set_var(VAR, "1");
+    }
+}
+
 /// The desktop app.
 pub fn run() {
+    paint_on_the_cpu();
     let state = match AppState::new_default() {
         Ok(s) => s,
         Err(e) => {
@@ -160,6 +173,9 @@ pub fn run() {
         .on_window_event(save_window_state_soon)
         // Should the page never report that it loaded, the window still appears.
         .setup(|app| {
+            // After the single-instance check (a second launch exits before this), before the
+            // page has loaded: the remembered portal's round trips overlap the page's start-up.
+            app.state::<AppState>().open_saved_early();
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(std::time::Duration::from_secs(3)).await;

@@ -46,6 +46,8 @@ function focusPolicyScreen() {
 }
 
 function enterPolicy(info) {
+  // Start-up milestones for scripts/bench-desktop: the connection is there.
+  performance.mark('connected');
   // A read still on its way is for the previous portal (or an older connection): drop it.
   dropReads();
   if (state.loaded) forgetPortal();
@@ -141,6 +143,7 @@ async function boot() {
   // The frame (header) is painted at once; "Starting…" only if the app is slow to answer,
   // so a normal launch goes straight to its first screen without a flash.
   const slow = setTimeout(() => { $('#boot').hidden = false; }, 400);
+  performance.mark('boot');
   try {
     const s = await call('app_state');
     state.version = s.version;
