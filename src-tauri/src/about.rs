@@ -10,6 +10,8 @@ use crate::error::{CommandError, CommandResult};
 pub const LINKS: &[(&str, &str)] = &[
     ("docspaceApi", "https://api.onlyoffice.com/docspace/"),
     ("docspaceHelp", "https://helpcenter.onlyoffice.com/docspace"),
+    // This project's page, from the workspace's Cargo.toml (the packages name the same).
+    ("project", env!("CARGO_PKG_HOMEPAGE")),
 ];
 
 /// The address of a named link, if the app has one.
@@ -44,6 +46,7 @@ mod tests {
             link("docspaceApi"),
             Some("https://api.onlyoffice.com/docspace/")
         );
+        assert_eq!(link("project"), Some(env!("CARGO_PKG_HOMEPAGE")));
         assert!(link("https://evil.example").is_none());
         assert!(link("").is_none());
         for (_, url) in LINKS {

@@ -188,6 +188,26 @@ fn bundles_are_declared_for_every_platform() {
     );
 }
 
+/// One project page: the About dialog's link (Cargo.toml's homepage), the packages' homepage and
+/// the AppStream metainfo's.
+#[test]
+fn the_project_page_is_the_same_everywhere() {
+    let homepage = env!("CARGO_PKG_HOMEPAGE");
+    assert!(homepage.starts_with("https://"), "{homepage}");
+    assert_eq!(
+        read_json("../tauri.conf.json")["bundle"]["homepage"],
+        homepage
+    );
+    let metainfo = String::from_utf8(repo_file(
+        "src-tauri/linux/dev.docspacetfa.desktop.metainfo.xml",
+    ))
+    .unwrap();
+    assert!(
+        metainfo.contains(&format!("<url type=\"homepage\">{homepage}</url>")),
+        "the metainfo's homepage is {homepage}"
+    );
+}
+
 #[test]
 fn capability_grants_exactly_the_app_commands() {
     let cap = read_json("capabilities/main.json");

@@ -393,6 +393,12 @@ def test_a_reader_sees_the_policy_with_a_notice_and_no_save(app, clean_portal, a
     # No control that looks as if it could change the policy.
     disabled = "return [...arguments].every((css) => document.querySelector(css).matches(':disabled'))"
     assert d.execute_script(disabled, "input[name=method][value=none]", "#ip-input", "#ip-add")
+    # The controls that add or remove are not shown at all: a disabled search box still looks
+    # like one to type in.
+    for css in ("#ip-input", "#ip-add", "#ip-import", "#ip-suggest", "#user-search", "#group-search"):
+        assert not shown(d, css), f"{css} is shown to a reader"
+    assert not [b for b in els(d, "#ip-list .ip-remove, #user-chips .chip-remove") if b.is_displayed()]
+    assert [r.get_attribute("value") for r in els(d, "#ip-list .ip-text")] == ["10.80.0.0/16"], "the reader sees the list"
     screenshot(d, artifacts / "reader.png")
     assert clean_portal.requests().get("PUT /api/2.0/settings/tfaapp", 0) == puts
 

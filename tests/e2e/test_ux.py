@@ -184,7 +184,7 @@ def test_undo_redo_import_and_about(app, artifacts):
     press(d, Keys.F1)
     wait(d, lambda: dialog_open(d, "#about-dialog"), msg="About opens on F1")
     assert el(d, "#about-version").text.startswith("Version ")
-    assert {b.get_attribute("data-link") for b in els(d, "#about-dialog [data-link]")} == {"docspaceHelp", "docspaceApi"}
+    assert {b.get_attribute("data-link") for b in els(d, "#about-dialog [data-link]")} == {"docspaceHelp", "docspaceApi", "project"}
     screenshot(d, artifacts / "about.png")
     press(d, Keys.ESCAPE)
     wait(d, lambda: not dialog_open(d, "#about-dialog"), msg="About closes on Escape")
