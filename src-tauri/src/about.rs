@@ -1,9 +1,6 @@
 //! The About dialog's one command: open a fixed help link in the system browser. The UI names
 //! the link; the address never comes from the webview, so it cannot open anything else.
 
-use tauri::AppHandle;
-use tauri_plugin_opener::OpenerExt;
-
 use crate::error::{CommandError, CommandResult};
 
 /// The links the About dialog offers, by the name the UI uses.
@@ -23,13 +20,14 @@ pub fn link(which: &str) -> Option<&'static str> {
 }
 
 #[tauri::command]
-pub fn open_link<R: tauri::Runtime>(app: AppHandle<R>, which: String) -> CommandResult<()> {
+pub fn open_link(which: String) -> CommandResult<()> {
     let url = link(&which).ok_or_else(|| {
         CommandError::Internal(format!(
             "The app has no link named \"{which}\". This is a bug in the app: please report it."
         ))
     })?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
+    // The system's own opener (xdg-open, open, the Windows shell), not waited for.
+    open::that_detached(url).map_err(|e| {
         CommandError::Internal(format!(
             "The browser could not be opened ({e}). Open {url} by hand."
         ))

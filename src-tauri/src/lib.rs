@@ -14,6 +14,8 @@ pub mod commands;
 pub mod error;
 pub mod insight;
 pub mod safe_change;
+#[cfg(target_os = "linux")]
+mod single_instance;
 pub mod state;
 pub mod waits;
 
@@ -135,8 +137,27 @@ fn paint_on_the_cpu() {
     }
 }
 
+/// Shows, unminimizes and focuses the main window (a second launch asked for it).
+fn bring_forward<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// The desktop app.
 pub fn run() {
+    // First, so a second launch hands over before anything else starts.
+    #[cfg(target_os = "linux")]
+    let next_launches = {
+        use single_instance::{claim, folder, Launch};
+        match folder().map(|dir| claim(&dir, docspace_tfa::APP_ID)) {
+            Some(Launch::Handed) => return,
+            Some(Launch::First(listener)) => listener,
+            None => None,
+        }
+    };
     paint_on_the_cpu();
     let state = match AppState::new_default() {
         Ok(s) => s,
@@ -145,15 +166,14 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let app = tauri::Builder::default()
-        // First, so a second launch hands over before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        }))
+    let app = tauri::Builder::default();
+    // On macOS and Windows the plugin (first, so a second launch hands over before anything
+    // else starts); on Linux `single_instance`, above.
+    #[cfg(not(target_os = "linux"))]
+    let app = app.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        bring_forward(app)
+    }));
+    let app = app
         .plugin(log_plugin())
         // Native save/open dialogs for export and import, used from Rust only: the webview gets
         // no dialog permission.
@@ -164,15 +184,18 @@ pub fn run() {
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(window_state_flags())
                 .build(),
-        )
-        // Opens the About dialog's fixed links in the system browser (see `about`).
-        .plugin(tauri_plugin_opener::init());
+        );
     builder(app, state)
         // The window is created hidden (tauri.conf.json) and shown when its page has loaded, so
         // the first thing on screen is the app's frame, never a blank window.
         .on_window_event(save_window_state_soon)
         // Should the page never report that it loaded, the window still appears.
-        .setup(|app| {
+        .setup(move |app| {
+            #[cfg(target_os = "linux")]
+            if let Some(listener) = next_launches {
+                let handle = app.handle().clone();
+                single_instance::serve(listener, move || bring_forward(&handle));
+            }
             // After the single-instance check (a second launch exits before this), before the
             // page has loaded: the remembered portal's round trips overlap the page's start-up.
             app.state::<AppState>().open_saved_early();
