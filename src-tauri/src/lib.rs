@@ -125,18 +125,6 @@ fn save_window_state_soon<R: tauri::Runtime>(
     });
 }
 
-/// WebKitGTK composites the page on the GPU by default: for a form like this one that costs about
-/// 100 MiB in the web process (GL context, layer backing stores) and the GPU drivers' blank-window
-/// bugs, for no visible gain. Painting on the CPU instead (README, "Benchmarks"). An admin who
-/// sets `WEBKIT_DISABLE_COMPOSITING_MODE` (e.g. to 0) keeps their choice.
-fn paint_on_the_cpu() {
-    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-    if cfg!(target_os = "linux") && std::env::var_os(VAR).is_none() {
-        // Before GTK, WebKit or any other thread starts: nothing reads the environment yet.
-        std::env::set_var(VAR, "1");
-    }
-}
-
 /// Shows, unminimizes and focuses the main window (a second launch asked for it).
 fn bring_forward<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
@@ -158,7 +146,6 @@ pub fn run() {
             None => None,
         }
     };
-    paint_on_the_cpu();
     let state = match AppState::new_default() {
         Ok(s) => s,
         Err(e) => {
