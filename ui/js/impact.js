@@ -29,7 +29,8 @@ function render(box, r) {
     rows.push(h('p', { class: 'small muted' }, `${plural(r.unanalysable, 'sign-in', 'sign-ins')} came over IPv6, which the portal records cut off, and cannot be analysed.`));
   }
   const list = (title, people, extra) => people.length
-    ? [h('h4', {}, `${title} (${people.length})`), h('ul', { class: 'impact-list' }, people.map((p) => h('li', {}, p.name, ' ', extra(p))))]
+    // The list scrolls past 12 lines: focusable, so the keyboard can scroll it too.
+    ? [h('h4', {}, `${title} (${people.length})`), h('ul', { class: 'impact-list', tabindex: '0', 'aria-label': title }, people.map((p) => h('li', {}, p.name, ' ', extra(p))))]
     : [];
   rows.push(...list('Newly asked', r.newlyAsked, appNote));
   rows.push(...list('No longer asked', r.noLongerAsked, () => null));
