@@ -354,7 +354,15 @@ def test_history_restores_the_policy_before_a_save(app, clean_portal, keychain, 
     wait(d, lambda: "Recorded as history entry #2" in toast_text(d), msg="second save recorded")
     wait(d, lambda: not dialog_open(d, "#review-dialog"), msg="review closed")
 
+    wait(d, lambda: el(d, "#open-history").is_enabled(), msg="History enabled after the save")
     el(d, "#open-history").click()
+    try:
+        wait(d, lambda: dialog_open(d, "#history-dialog"), timeout=3, msg="History opens")
+    except Exception:
+        # Seen once in a full run under load: the click landed while the save's read-back was
+        # re-rendering the toolbar, and nothing opened. A person clicks again; so does the test.
+        el(d, "#open-history").click()
+        wait(d, lambda: dialog_open(d, "#history-dialog"), msg="History opens on the second click")
     wait(d, lambda: shown(d, "#history-entry-2") and shown(d, "#history-entry-1"), msg="both saves listed")
     listed = [e.get_attribute("id") for e in els(d, "#history-list .history-entry")]
     assert listed == ["history-entry-2", "history-entry-1"], "newest first"
