@@ -18,6 +18,8 @@ pub mod safe_change;
 mod single_instance;
 pub mod state;
 pub mod waits;
+#[cfg(target_os = "linux")]
+mod webkit_env;
 
 use tauri::Manager;
 
@@ -136,7 +138,10 @@ fn bring_forward<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
 
 /// The desktop app.
 pub fn run() {
-    // First, so a second launch hands over before anything else starts.
+    // Before any thread starts: WebKit's web process inherits this environment.
+    #[cfg(target_os = "linux")]
+    webkit_env::apply();
+    // Next, so a second launch hands over before anything else starts.
     #[cfg(target_os = "linux")]
     let next_launches = {
         use single_instance::{claim, folder, Launch};

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ADMIN_KEY, APP, APP_DIRS, Portal
+from conftest import ADMIN_KEY, APP, APP_DIRS, Portal, save_screenshot
 
 TIMEOUT = 20
 
@@ -146,7 +146,7 @@ def close_review(d):
 def screenshot(d, path):
     """The webview's own screenshot, and the whole X screen as a person would see it."""
     time.sleep(0.5)  # let WebKit finish painting after the last change
-    d.save_screenshot(str(path))
+    save_screenshot(d, path)
     if shutil.which("import") and os.environ.get("DISPLAY"):
         subprocess.run(["import", "-window", "root", str(path.with_name(path.stem + "-screen.png"))], check=False, timeout=20)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
-from conftest import ADMIN_KEY, CLI, OWNER_KEY, Portal
+from conftest import ADMIN_KEY, CLI, OWNER_KEY, Portal, save_screenshot
 from test_app import choose_method, connect, dialog_open, el, els, ip_rows, open_review, policy_ready, row_text, shown, wait
 
 SUMMARY = re.compile(r"Over (\d+) sign-ins? by (\d+) (?:person|people) in the last 30 days: now (\d+) sign-ins "
@@ -82,7 +82,7 @@ def test_impact_in_review_matches_cli(clean_portal, profile, tmp_path, artifacts
     wait(d, lambda: [row_text(r) for r in ip_rows(d)] == [draft_net], msg="draft network row")
     open_review(d)
     text = impact_text(d)
-    d.save_screenshot(str(artifacts / "insight-review-impact.png"))
+    save_screenshot(d, artifacts / "insight-review-impact.png")
 
     draft = tmp_path / "draft.json"
     draft.write_text(json.dumps({"method": "app", "trustedIps": [draft_net], "mandatoryUsers": [], "mandatoryGroups": []}))
@@ -145,7 +145,7 @@ def test_suggest_from_signins_adds_a_network(clean_portal, profile, tmp_path, ar
         assert li.find_element(By.CSS_SELECTOR, "code").text == s["network"]
         assert f"{s['people']} people, {s['signIns']} sign-ins, not trusted yet" in li.text, li.text
         assert s["people"] >= 2 and int(s["network"].split("/")[1]) >= 16
-    d.save_screenshot(str(artifacts / "insight-suggestions.png"))
+    save_screenshot(d, artifacts / "insight-suggestions.png")
 
     best = want[0]["network"]
     items[0].find_element(By.CSS_SELECTOR, "button").click()
@@ -204,7 +204,7 @@ def test_people_view_owner_resets_an_app(clean_portal, profile, tmp_path, artifa
             assert cells[3] == "none in 30 days"
     assert {w["id"]: w["hasApp"] for w in want} == {with_app["id"]: "yes", without["id"]: "no"}
     assert "Only the portal owner" not in el(d, "#people-body").text
-    d.save_screenshot(str(artifacts / "insight-people.png"))
+    save_screenshot(d, artifacts / "insight-people.png")
 
     # Only a linked app can be reset: one button, on that person's row.
     buttons = [b for b in els(d, "#people-body tbody button") if b.text == "Reset app…"]

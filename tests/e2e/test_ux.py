@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from conftest import ADMIN_KEY, Portal
+from conftest import ADMIN_KEY, Portal, save_screenshot
 from test_app import (add_ip, choose_method, connect, connect_form, dialog_open, el, els, ip_rows,
                       open_review, policy_ready, row_text, screenshot, shown, toast_text, wait)
 
@@ -356,3 +357,51 @@ def test_the_window_size_is_remembered(profile):
     d = profile.launch()
     connect_form(d)
     assert d.execute_script("return [window.outerWidth, window.outerHeight]") == [900, 650]
+
+
+# ---- how WebKit paints -----------------------------------------------------------------------------
+
+def web_processes(root_pid: int) -> list[int]:
+    """The WebKit web processes below root_pid (tauri-driver → app → WebKitWebProcess)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        # "pid (comm) state ppid …": comm may hold spaces and parentheses.
+        parents[int(stat.parent.name)] = (int(text[text.rindex(")") + 2:].split()[1]), text[text.index("(") + 1:text.rindex(")")])
+    found, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        for child, (ppid, comm) in parents.items():
+            if ppid == pid:
+                todo.append(child)
+                if comm.startswith("WebKitWebProces"):
+                    found.append(child)
+    return found
+
+
+def test_pages_are_painted_without_compositing_and_an_idle_page_can_be_screenshot(profile, app, clean_portal, artifacts):
+    """The app starts WebKit without compositing and with CPU painting (src-tauri/src/webkit_env.rs):
+    the web process's environment says so. An idle policy screen then makes no paint of its own,
+    and a screenshot (conftest.save_screenshot) must still come back."""
+    connect(app, clean_portal, remember=False)
+    policy_ready(app)
+    pids = web_processes(profile.proc.pid)
+    assert pids, "no WebKit web process under this test's tauri-driver"
+    for pid in pids:
+        env = dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
+        assert env.get("WEBKIT_DISABLE_COMPOSITING_MODE") == "1", pid
+        assert env.get("WEBKIT_SKIA_ENABLE_CPU_RENDERING") == "1", pid
+    time.sleep(12)  # long enough for every timer of the screen to have run out
+    done = threading.Event()
+    shot = artifacts / "idle-policy.png"
+
+    def take():
+        save_screenshot(app, shot)
+        done.set()
+
+    threading.Thread(target=take, daemon=True).start()
+    assert done.wait(30), "the screenshot of an idle page did not come back within 30 s"
+    assert shot.stat().st_size > 20_000, "the screenshot is empty"
