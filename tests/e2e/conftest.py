@@ -24,6 +24,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.options import ArgOptions
 
+from paint import save_screenshot
+
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 APP = Path(os.environ.get("E2E_APP", TARGET / "debug" / "docspace-tfa-desktop"))
@@ -35,37 +37,6 @@ ADMIN_KEY = "sk-sandbox-admin"
 
 # Every folder an app instance of this session wrote to, for the "no key on disk" test.
 APP_DIRS: list[Path] = []
-
-
-# WebKitGTK without compositing (the app's default, see src-tauri/src/webkit_env.rs) answers a
-# WebDriver screenshot only after its next paint, and an idle page never paints again: the call
-# would hang. While the screenshot is taken, a 1-px mark at the corner (opacity 0.01, outside
-# <body>, no pointer events, no accessibility) changes every 16 ms, so a paint always follows.
-_PAINT_MARK_ON = """
-let m = document.getElementById('__e2e_paint');
-if (!m) {
-  m = document.createElement('div');
-  m.id = '__e2e_paint';
-  m.setAttribute('aria-hidden', 'true');
-  m.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01;pointer-events:none;z-index:2147483647';
-  document.documentElement.append(m);
-  let on = false;
-  m._timer = setInterval(() => { on = !on; m.style.background = on ? '#000' : '#fff'; }, 16);
-}
-"""
-_PAINT_MARK_OFF = """
-const m = document.getElementById('__e2e_paint');
-if (m) { clearInterval(m._timer); m.remove(); }
-"""
-
-
-def save_screenshot(d, path) -> None:
-    """The webview's screenshot (Selenium's save_screenshot), which cannot wait forever for a paint."""
-    d.execute_script(_PAINT_MARK_ON)
-    try:
-        d.save_screenshot(str(path))
-    finally:
-        d.execute_script(_PAINT_MARK_OFF)
 
 
 def free_port() -> int:
