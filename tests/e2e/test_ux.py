@@ -383,8 +383,8 @@ def web_processes(root_pid: int) -> list[int]:
 
 
 def test_pages_are_painted_without_compositing_and_an_idle_page_can_be_screenshot(profile, app, clean_portal, artifacts):
-    """The app starts WebKit without compositing and with CPU painting (src-tauri/src/webkit_env.rs):
-    the web process's environment says so. An idle policy screen then makes no paint of its own,
+    """The app starts WebKit without compositing (src-tauri/src/webkit_env.rs): the web process's
+    environment says so. An idle policy screen then makes no paint of its own,
     and a screenshot (conftest.save_screenshot) must still come back."""
     connect(app, clean_portal, remember=False)
     policy_ready(app)
@@ -393,7 +393,6 @@ def test_pages_are_painted_without_compositing_and_an_idle_page_can_be_screensho
     for pid in pids:
         env = dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
         assert env.get("WEBKIT_DISABLE_COMPOSITING_MODE") == "1", pid
-        assert env.get("WEBKIT_SKIA_ENABLE_CPU_RENDERING") == "1", pid
     time.sleep(12)  # long enough for every timer of the screen to have run out
     done = threading.Event()
     shot = artifacts / "idle-policy.png"
